@@ -1,0 +1,83 @@
+package dev.deepmatch.model;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One training example: a user's recent plays (oldest first, at most the model's window length are
+ * used) and the play that followed them.
+ *
+ * <p>Intents are the ordinal of {@code dev.deepmatch.schema.IntentType}; the model only needs an
+ * index below {@link ModelConfig#intentTypes()}.
+ */
+public final class Example {
+    private final String[] historyItems;
+    private final double[] historyRates;
+    private final int[] historyIntents;
+    private final String targetItem;
+    private final double targetRate;
+
+    public Example(
+            String[] historyItems,
+            double[] historyRates,
+            int[] historyIntents,
+            String targetItem,
+            double targetRate) {
+        if (historyItems.length == 0) {
+            throw new IllegalArgumentException("an example needs at least one earlier play");
+        }
+        if (historyItems.length != historyRates.length
+                || historyItems.length != historyIntents.length) {
+            throw new IllegalArgumentException("history arrays differ in length");
+        }
+        this.historyItems = historyItems;
+        this.historyRates = historyRates;
+        this.historyIntents = historyIntents;
+        this.targetItem = Objects.requireNonNull(targetItem, "targetItem");
+        this.targetRate = targetRate;
+    }
+
+    public int historyLength() {
+        return historyItems.length;
+    }
+
+    public String historyItem(int i) {
+        return historyItems[i];
+    }
+
+    public double historyRate(int i) {
+        return historyRates[i];
+    }
+
+    public int historyIntent(int i) {
+        return historyIntents[i];
+    }
+
+    public String targetItem() {
+        return targetItem;
+    }
+
+    public double targetRate() {
+        return targetRate;
+    }
+
+    /** The last play of the history, e.g. for transition baselines. */
+    public String lastItem() {
+        return historyItems[historyItems.length - 1];
+    }
+
+    public double lastRate() {
+        return historyRates[historyRates.length - 1];
+    }
+
+    @Override
+    public String toString() {
+        return "Example{history="
+                + Arrays.toString(historyItems)
+                + ", target="
+                + targetItem
+                + ", rate="
+                + targetRate
+                + '}';
+    }
+}
