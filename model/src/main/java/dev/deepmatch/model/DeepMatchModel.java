@@ -1,56 +1,255 @@
 package dev.deepmatch.model;
 
 import dev.deepmatch.schema.ModelShard;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
-/** Public face of the model. Not thread-safe: one owner calls it. */
-public final class DeepMatchModel {
+/**
+ * The feedback-aware DeepMatch recall model: parameters, optimizer state, catalogue and sampler,
+ * with one {@link #train} call per mini-batch. Not thread-safe: one owner calls it; it may use
+ * {@link ModelConfig#threads()} worker threads inside a call.
+ */
+public final class DeepMatchModel implements AutoCloseable {
+    private final ModelConfig cfg;
+    private final DenseLayout layout;
+    private final Objective objective;
+    private final ExecutorService pool;
+    final ItemTable items;
+    final double[] dense;
+    final double[] denseM;
+    final double[] denseV;
+    long steps;
+    long rejectedItems;
+    private int[] localScratch = new int[0];
 
     public DeepMatchModel(ModelConfig config) {
-        throw new UnsupportedOperationException("being written");
+        this(config, true);
+    }
+
+    DeepMatchModel(ModelConfig config, boolean initialize) {
+        this.cfg = config;
+        this.layout = new DenseLayout(config);
+        this.pool =
+                config.threads() > 1
+                        ? Executors.newFixedThreadPool(
+                                config.threads(),
+                                r -> {
+                                    Thread t = new Thread(r, "deepmatch-worker");
+                                    t.setDaemon(true);
+                                    return t;
+                                })
+                        : null;
+        this.objective = new Objective(config, layout, pool);
+        this.items =
+                new ItemTable(
+                        config.itemDim(),
+                        config.catalogueCapacity(),
+                        config.initScale(),
+                        config.samplerPower());
+        this.dense = new double[layout.size];
+        this.denseM = new double[layout.size];
+        this.denseV = new double[layout.size];
+        if (initialize) {
+            initialize(new SplittableRandom(config.seed()));
+        }
+    }
+
+    private void initialize(SplittableRandom rnd) {
+        int h = cfg.hidden();
+        fill(rnd, layout.pos, cfg.maxLen() * h, cfg.initScale());
+        fill(rnd, layout.rateW, h, cfg.initScale());
+        fill(rnd, layout.intent, cfg.intentTypes() * h, cfg.initScale());
+        Arrays.fill(dense, layout.ln0Gamma, layout.ln0Gamma + h, 1.0);
+        if (cfg.factorized()) {
+            fill(rnd, layout.proj, cfg.factorDim() * h, 1.0 / Math.sqrt(cfg.factorDim()));
+        }
+        for (DenseLayout.Block b : layout.blocks) {
+            Arrays.fill(dense, b.ln1Gamma, b.ln1Gamma + h, 1.0);
+            Arrays.fill(dense, b.ln2Gamma, b.ln2Gamma + h, 1.0);
+            double s = 1.0 / Math.sqrt(h);
+            fill(rnd, b.wq, h * h, s);
+            fill(rnd, b.wk, h * h, s);
+            fill(rnd, b.wv, h * h, s);
+            fill(rnd, b.wo, h * h, s);
+            fill(rnd, b.w1, h * cfg.ffDim(), s);
+            fill(rnd, b.w2, cfg.ffDim() * h, 1.0 / Math.sqrt(cfg.ffDim()));
+        }
+    }
+
+    private void fill(SplittableRandom rnd, int off, int n, double std) {
+        for (int i = 0; i < n; i++) {
+            dense[off + i] = ItemTable.gaussian(rnd) * std;
+        }
     }
 
     public ModelConfig config() {
-        throw new UnsupportedOperationException();
+        return cfg;
     }
 
-    /** Training steps taken so far; increases by one per optimizer step. */
+    /** Optimizer steps taken so far; the version stamped on emitted vectors. */
     public long version() {
-        throw new UnsupportedOperationException();
+        return steps;
     }
 
-    /** Items admitted to the catalogue so far. */
     public int catalogueSize() {
-        throw new UnsupportedOperationException();
+        return items.size();
     }
 
-    /** Catalogue row of an item id, or -1 if the model has not seen it. */
+    /** Plays of items left out because the catalogue was full. */
+    public long rejectedItems() {
+        return rejectedItems;
+    }
+
     public int rowOf(String itemId) {
-        throw new UnsupportedOperationException();
+        return items.rowOf(itemId);
     }
 
     public String itemId(int row) {
-        throw new UnsupportedOperationException();
+        return items.id(row);
     }
 
     /** The serving vector of a catalogue row (length hidden). */
     public float[] itemVector(int row) {
-        throw new UnsupportedOperationException();
+        double[] iv = objective.itemVectors(new int[] {row}, items.emb, dense);
+        float[] out = new float[iv.length];
+        for (int i = 0; i < iv.length; i++) {
+            out[i] = (float) iv[i];
+        }
+        return out;
     }
 
-    /** User vectors (B x hidden) for the histories of a batch; does not learn. */
+    /**
+     * User vectors for the histories of a batch; does not learn. A row is null where no play of the
+     * history is in the catalogue.
+     */
     public double[][] userVectors(List<Example> batch) {
-        throw new UnsupportedOperationException();
+        BatchPlan plan = plan(batch, false, null);
+        double[][] out = new double[batch.size()][];
+        if (plan.sequences() == 0) {
+            return out;
+        }
+        double[] iv = objective.itemVectors(plan.rows, items.emb, dense);
+        double[] users = objective.users(plan, iv, dense);
+        int h = cfg.hidden();
+        for (int s = 0; s < plan.sequences(); s++) {
+            out[plan.exampleIndex[s]] = Arrays.copyOfRange(users, s * h, (s + 1) * h);
+        }
+        return out;
     }
 
-    /** Exact top-n catalogue rows per user vector, best first, over the whole catalogue. */
+    /**
+     * Exact top-n catalogue rows per user vector, best first, over the whole catalogue; an empty
+     * array for a null user.
+     */
     public int[][] topN(double[][] users, int n) {
-        throw new UnsupportedOperationException();
+        int v = items.size();
+        int h = cfg.hidden();
+        int[] all = new int[v];
+        for (int i = 0; i < v; i++) {
+            all[i] = i;
+        }
+        double[] iv = objective.itemVectors(all, items.emb, dense);
+        return TopN.select(users, iv, v, h, Math.min(n, v));
     }
 
     /** One mini-batch of learning: admits unseen items, updates sampler counts, steps Adam. */
     public TrainStats train(List<Example> batch) {
-        throw new UnsupportedOperationException();
+        long start = System.nanoTime();
+        SplittableRandom rnd = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + steps);
+        int before = items.size();
+        for (Example ex : batch) {
+            for (int i = Math.max(0, ex.historyLength() - cfg.maxLen());
+                    i < ex.historyLength();
+                    i++) {
+                admit(ex.historyItem(i), rnd);
+            }
+            int row = admit(ex.targetItem(), rnd);
+            if (row >= 0) {
+                items.sampler.increment(row, 1);
+            }
+        }
+        Objective.Loss loss = null;
+        for (int step = 0; step < cfg.stepsPerBatch(); step++) {
+            int[] negatives = new int[cfg.negatives()];
+            for (int k = 0; k < negatives.length; k++) {
+                negatives[k] = items.sampler.sample(rnd);
+            }
+            BatchPlan plan = plan(batch, true, negatives);
+            Objective.Gradients g = new Objective.Gradients(layout.size);
+            loss = objective.evaluate(plan, items.emb, dense, g);
+            if (loss.positives() + loss.negatives() == 0) {
+                break;
+            }
+            applyAdam(plan.rows, g);
+        }
+        return new TrainStats(
+                loss == null ? Double.NaN : loss.positive(),
+                loss == null ? Double.NaN : loss.negative(),
+                loss == null ? 0 : loss.positives(),
+                loss == null ? 0 : loss.negatives(),
+                items.size() - before,
+                System.nanoTime() - start);
+    }
+
+    private int admit(String id, SplittableRandom rnd) {
+        int row = items.admit(id, rnd);
+        if (row < 0) {
+            rejectedItems++;
+        }
+        return row;
+    }
+
+    BatchPlan plan(List<Example> batch, boolean withTargets, int[] negatives) {
+        if (localScratch.length < items.size()) {
+            int old = localScratch.length;
+            localScratch = Arrays.copyOf(localScratch, Math.max(items.size(), old * 2));
+            Arrays.fill(localScratch, old, localScratch.length, -1);
+        }
+        BatchPlan.Builder b =
+                BatchPlan.builder(cfg, items, localScratch)
+                        .examples(batch, withTargets, Math.max(1, cfg.threads()));
+        if (negatives != null) {
+            b.negatives(negatives);
+        }
+        return b.build();
+    }
+
+    /** Adam on dense parameters; lazy Adam on the item rows the batch touched. */
+    private void applyAdam(int[] rows, Objective.Gradients g) {
+        steps++;
+        double b1 = cfg.adamBeta1(), b2 = cfg.adamBeta2(), eps = cfg.adamEpsilon();
+        double c1 = 1 - Math.pow(b1, steps), c2 = 1 - Math.pow(b2, steps);
+        double lr = cfg.learningRate() * Math.sqrt(c2) / c1;
+        adam(dense, denseM, denseV, 0, g.dense, 0, layout.size, lr, b1, b2, eps);
+        double elr = cfg.embeddingLearningRate() * Math.sqrt(c2) / c1;
+        int e = cfg.itemDim();
+        for (int i = 0; i < rows.length; i++) {
+            adam(items.emb, items.m, items.v, rows[i] * e, g.rows, i * e, e, elr, b1, b2, eps);
+            items.markTouched(rows[i]);
+        }
+    }
+
+    private static void adam(
+            double[] w,
+            double[] m,
+            double[] v,
+            int off,
+            double[] g,
+            int gOff,
+            int n,
+            double lr,
+            double b1,
+            double b2,
+            double eps) {
+        for (int i = 0; i < n; i++) {
+            double gi = g[gOff + i];
+            double mi = m[off + i] = b1 * m[off + i] + (1 - b1) * gi;
+            double vi = v[off + i] = b2 * v[off + i] + (1 - b2) * gi * gi;
+            w[off + i] -= lr * mi / (Math.sqrt(vi) + eps);
+        }
     }
 
     /**
@@ -59,16 +258,31 @@ public final class DeepMatchModel {
      * drift.
      */
     public int[] drainTouchedRows() {
-        throw new UnsupportedOperationException();
+        return items.drainTouched();
     }
 
     /** Whole model state as shard records of at most about {@code maxShardBytes} payload each. */
     public List<ModelShard> snapshot(int maxShardBytes) {
-        throw new UnsupportedOperationException();
+        return ModelCodec.write(this, maxShardBytes);
     }
 
     /** Restores a model from the shards of {@link #snapshot}, in any order. */
     public static DeepMatchModel restore(List<ModelShard> shards) {
-        throw new UnsupportedOperationException();
+        return ModelCodec.read(shards);
+    }
+
+    DenseLayout layout() {
+        return layout;
+    }
+
+    Objective objective() {
+        return objective;
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
     }
 }

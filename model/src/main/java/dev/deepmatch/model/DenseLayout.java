@@ -1,0 +1,75 @@
+package dev.deepmatch.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Offsets of every dense parameter inside one flat array, so Adam, the codec and the gradient
+ * checks treat them uniformly.
+ */
+final class DenseLayout {
+
+    /** A named slice of the flat parameter array. */
+    record Slice(String name, int offset, int size) {}
+
+    /** Offsets of one self-attention block. */
+    static final class Block {
+        int ln1Gamma, ln1Beta, wq, bq, wk, bk, wv, bv, wo, bo, ln2Gamma, ln2Beta, w1, b1, w2, b2;
+    }
+
+    final int pos;
+    final int rateW;
+    final int intent;
+    final int ln0Gamma;
+    final int ln0Beta;
+
+    /** E x H projection of the factorized item table; -1 when not factorized. */
+    final int proj;
+
+    final Block[] blocks;
+    final int size;
+    final List<Slice> slices = new ArrayList<>();
+
+    DenseLayout(ModelConfig c) {
+        int h = c.hidden();
+        pos = add("position", c.maxLen() * h);
+        rateW = add("playRate", h);
+        intent = add("intent", c.intentTypes() * h);
+        ln0Gamma = add("inputNorm.gamma", h);
+        ln0Beta = add("inputNorm.beta", h);
+        proj = c.factorized() ? add("itemProjection", c.factorDim() * h) : -1;
+        blocks = new Block[c.blocks()];
+        for (int i = 0; i < blocks.length; i++) {
+            Block b = new Block();
+            String p = "block" + i + ".";
+            b.ln1Gamma = add(p + "attnNorm.gamma", h);
+            b.ln1Beta = add(p + "attnNorm.beta", h);
+            b.wq = add(p + "wq", h * h);
+            b.bq = add(p + "bq", h);
+            b.wk = add(p + "wk", h * h);
+            b.bk = add(p + "bk", h);
+            b.wv = add(p + "wv", h * h);
+            b.bv = add(p + "bv", h);
+            b.wo = add(p + "wo", h * h);
+            b.bo = add(p + "bo", h);
+            b.ln2Gamma = add(p + "ffNorm.gamma", h);
+            b.ln2Beta = add(p + "ffNorm.beta", h);
+            b.w1 = add(p + "w1", h * c.ffDim());
+            b.b1 = add(p + "b1", c.ffDim());
+            b.w2 = add(p + "w2", c.ffDim() * h);
+            b.b2 = add(p + "b2", h);
+            blocks[i] = b;
+        }
+        size = slices.isEmpty() ? 0 : last().offset() + last().size();
+    }
+
+    private Slice last() {
+        return slices.get(slices.size() - 1);
+    }
+
+    private int add(String name, int n) {
+        int off = slices.isEmpty() ? 0 : last().offset() + last().size();
+        slices.add(new Slice(name, off, n));
+        return off;
+    }
+}

@@ -1,0 +1,355 @@
+package dev.deepmatch.model;
+
+import dev.deepmatch.model.math.Blas;
+import dev.deepmatch.model.math.LayerNorm;
+
+/**
+ * The feedback-aware self-attention encoder: input embedding sum, pre-norm causal multi-head
+ * attention blocks with feed-forward, user vector = output at the last position. Forward keeps what
+ * the hand-written backward needs. The last block computes its query, attention output and
+ * feed-forward only at the last position, since nothing else reaches the user vector.
+ */
+final class Encoder {
+    private final ModelConfig cfg;
+    private final DenseLayout layout;
+    private final int h;
+    private final int heads;
+    private final int dh;
+    private final int ff;
+    private final double scale;
+
+    Encoder(ModelConfig cfg, DenseLayout layout) {
+        this.cfg = cfg;
+        this.layout = layout;
+        this.h = cfg.hidden();
+        this.heads = cfg.heads();
+        this.dh = cfg.headDim();
+        this.ff = cfg.ffDim();
+        this.scale = 1.0 / Math.sqrt(dh);
+    }
+
+    /** Activations of one block kept for its backward pass. */
+    static final class BlockCache {
+        boolean lastOnly;
+        int queries;
+        int[] queryToken; // chunk token index of each query row
+        double[] xhat1, rstd1, a; // attention pre-norm
+        double[] q, k, v; // q: queries x H; k, v: tokens x H
+        double[] probs; // attention weights
+        int[] probOffset; // per (sequence, head)
+        double[] ctx;
+        double[] xhat2, rstd2, f; // feed-forward pre-norm
+        double[] z; // pre-activation of the first feed-forward layer
+        double[] out;
+    }
+
+    /** Everything the forward pass of one chunk produced. */
+    static final class Cache {
+        SequenceChunk chunk;
+        double[] xhat0, rstd0;
+        BlockCache[] blocks;
+        double[] users; // sequences x H
+    }
+
+    Cache forward(SequenceChunk chunk, double[] itemVectors, double[] w) {
+        int t = chunk.tokens();
+        double[] x = new double[t * h];
+        for (int i = 0; i < t; i++) {
+            int xi = i * h;
+            System.arraycopy(itemVectors, chunk.item[i] * h, x, xi, h);
+            Blas.axpy(1.0, w, layout.pos + chunk.position[i] * h, x, xi, h);
+            if (cfg.useRateAndIntent()) {
+                Blas.axpy(chunk.rate[i], w, layout.rateW, x, xi, h);
+                Blas.axpy(1.0, w, layout.intent + chunk.intent[i] * h, x, xi, h);
+            }
+        }
+        Cache c = new Cache();
+        c.chunk = chunk;
+        c.xhat0 = new double[t * h];
+        c.rstd0 = new double[t];
+        double[] hidden = new double[t * h];
+        LayerNorm.forward(x, 0, t, h, w, layout.ln0Gamma, layout.ln0Beta, c.xhat0, c.rstd0, hidden);
+        c.blocks = new BlockCache[layout.blocks.length];
+        for (int b = 0; b < layout.blocks.length; b++) {
+            boolean last = b == layout.blocks.length - 1;
+            c.blocks[b] = blockForward(chunk, layout.blocks[b], w, hidden, last);
+            hidden = c.blocks[b].out;
+        }
+        c.users = hidden; // the last block has exactly one query row per sequence
+        return c;
+    }
+
+    private BlockCache blockForward(
+            SequenceChunk chunk, DenseLayout.Block p, double[] w, double[] in, boolean lastOnly) {
+        int t = chunk.tokens();
+        int n = chunk.sequences;
+        BlockCache bc = new BlockCache();
+        bc.lastOnly = lastOnly;
+        bc.queries = lastOnly ? n : t;
+        bc.queryToken = new int[bc.queries];
+        for (int qi = 0; qi < bc.queries; qi++) {
+            bc.queryToken[qi] = lastOnly ? chunk.start[qi + 1] - 1 : qi;
+        }
+        int nq = bc.queries;
+        bc.xhat1 = new double[t * h];
+        bc.rstd1 = new double[t];
+        bc.a = new double[t * h];
+        LayerNorm.forward(in, 0, t, h, w, p.ln1Gamma, p.ln1Beta, bc.xhat1, bc.rstd1, bc.a);
+
+        bc.k = linear(bc.a, t, w, p.wk, p.bk, h, h);
+        bc.v = linear(bc.a, t, w, p.wv, p.bv, h, h);
+        double[] aq = lastOnly ? gatherRows(bc.a, bc.queryToken, h) : bc.a;
+        bc.q = linear(aq, nq, w, p.wq, p.bq, h, h);
+
+        attentionForward(chunk, bc);
+
+        double[] h1 = linear(bc.ctx, nq, w, p.wo, p.bo, h, h);
+        for (int qi = 0; qi < nq; qi++) {
+            Blas.axpy(1.0, in, bc.queryToken[qi] * h, h1, qi * h, h);
+        }
+        bc.xhat2 = new double[nq * h];
+        bc.rstd2 = new double[nq];
+        bc.f = new double[nq * h];
+        LayerNorm.forward(h1, 0, nq, h, w, p.ln2Gamma, p.ln2Beta, bc.xhat2, bc.rstd2, bc.f);
+        bc.z = linear(bc.f, nq, w, p.w1, p.b1, h, ff);
+        double[] g = relu(bc.z);
+        double[] y = linear(g, nq, w, p.w2, p.b2, ff, h);
+        for (int i = 0; i < y.length; i++) {
+            y[i] += h1[i];
+        }
+        bc.out = y;
+        return bc;
+    }
+
+    private void attentionForward(SequenceChunk chunk, BlockCache bc) {
+        int n = chunk.sequences;
+        bc.probOffset = new int[n * heads + 1];
+        int total = 0;
+        for (int s = 0; s < n; s++) {
+            int len = chunk.length(s);
+            int perHead = bc.lastOnly ? len : len * len;
+            for (int hd = 0; hd < heads; hd++) {
+                bc.probOffset[s * heads + hd] = total;
+                total += perHead;
+            }
+        }
+        bc.probOffset[n * heads] = total;
+        bc.probs = new double[total];
+        bc.ctx = new double[bc.queries * h];
+        double[] kt = new double[dh * cfg.maxLen()];
+        for (int s = 0; s < n; s++) {
+            int t0 = chunk.start[s];
+            int len = chunk.length(s);
+            int firstQuery = bc.lastOnly ? s : t0;
+            int queryCount = bc.lastOnly ? 1 : len;
+            for (int hd = 0; hd < heads; hd++) {
+                int col = hd * dh;
+                transposeHead(bc.k, t0, len, col, kt);
+                for (int qq = 0; qq < queryCount; qq++) {
+                    int qRow = firstQuery + qq;
+                    int pos = bc.lastOnly ? len - 1 : qq; // causal: keys 0..pos
+                    int pOff = bc.probOffset[s * heads + hd] + (bc.lastOnly ? 0 : qq * len);
+                    double[] pr = bc.probs;
+                    for (int d = 0; d < dh; d++) {
+                        double qd = bc.q[qRow * h + col + d] * scale;
+                        int kr = d * len;
+                        for (int j = 0; j <= pos; j++) {
+                            pr[pOff + j] += qd * kt[kr + j];
+                        }
+                    }
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= pos; j++) {
+                        max = Math.max(max, pr[pOff + j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j <= pos; j++) {
+                        double e = Math.exp(pr[pOff + j] - max);
+                        pr[pOff + j] = e;
+                        sum += e;
+                    }
+                    double inv = 1.0 / sum;
+                    int cOff = qRow * h + col;
+                    for (int j = 0; j <= pos; j++) {
+                        pr[pOff + j] *= inv;
+                        Blas.axpy(pr[pOff + j], bc.v, (t0 + j) * h + col, bc.ctx, cOff, dh);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Backward of {@link #forward}: accumulates dense gradients into gw and item-vector gradients.
+     */
+    void backward(Cache c, double[] dUsers, double[] w, double[] gw, double[] dItemVectors) {
+        SequenceChunk chunk = c.chunk;
+        int t = chunk.tokens();
+        double[] dOut = dUsers;
+        for (int b = layout.blocks.length - 1; b >= 0; b--) {
+            dOut = blockBackward(chunk, layout.blocks[b], c.blocks[b], w, gw, dOut);
+        }
+        double[] dx = new double[t * h];
+        LayerNorm.backward(
+                dOut, t, h, c.xhat0, c.rstd0, w, layout.ln0Gamma, gw, layout.ln0Beta, dx, 0);
+        for (int i = 0; i < t; i++) {
+            int xi = i * h;
+            Blas.axpy(1.0, dx, xi, dItemVectors, chunk.item[i] * h, h);
+            Blas.axpy(1.0, dx, xi, gw, layout.pos + chunk.position[i] * h, h);
+            if (cfg.useRateAndIntent()) {
+                Blas.axpy(chunk.rate[i], dx, xi, gw, layout.rateW, h);
+                Blas.axpy(1.0, dx, xi, gw, layout.intent + chunk.intent[i] * h, h);
+            }
+        }
+    }
+
+    /** Returns the gradient with respect to the block's input (tokens x H). */
+    private double[] blockBackward(
+            SequenceChunk chunk,
+            DenseLayout.Block p,
+            BlockCache bc,
+            double[] w,
+            double[] gw,
+            double[] dOut) {
+        int t = chunk.tokens();
+        int nq = bc.queries;
+        double[] scratch = new double[Math.max(h, ff) * Math.max(h, ff)];
+
+        // out = h1 + W2 relu(W1 f + b1) + b2
+        double[] g = relu(bc.z);
+        Blas.gemmTnAcc(g, 0, dOut, 0, gw, p.w2, nq, ff, h);
+        Blas.sumRowsAcc(dOut, 0, nq, h, gw, p.b2);
+        double[] dz = new double[nq * ff];
+        Blas.gemmNt(dOut, 0, w, p.w2, dz, 0, nq, h, ff, false, scratch);
+        for (int i = 0; i < dz.length; i++) {
+            if (bc.z[i] <= 0) {
+                dz[i] = 0;
+            }
+        }
+        Blas.gemmTnAcc(bc.f, 0, dz, 0, gw, p.w1, nq, h, ff);
+        Blas.sumRowsAcc(dz, 0, nq, ff, gw, p.b1);
+        double[] df = new double[nq * h];
+        Blas.gemmNt(dz, 0, w, p.w1, df, 0, nq, ff, h, false, scratch);
+        double[] dh1 = dOut.clone();
+        LayerNorm.backward(df, nq, h, bc.xhat2, bc.rstd2, w, p.ln2Gamma, gw, p.ln2Beta, dh1, 0);
+
+        // h1 = in[query rows] + Wo ctx + bo
+        double[] dIn = new double[t * h];
+        for (int qi = 0; qi < nq; qi++) {
+            Blas.axpy(1.0, dh1, qi * h, dIn, bc.queryToken[qi] * h, h);
+        }
+        Blas.gemmTnAcc(bc.ctx, 0, dh1, 0, gw, p.wo, nq, h, h);
+        Blas.sumRowsAcc(dh1, 0, nq, h, gw, p.bo);
+        double[] dCtx = new double[nq * h];
+        Blas.gemmNt(dh1, 0, w, p.wo, dCtx, 0, nq, h, h, false, scratch);
+
+        double[] dq = new double[nq * h];
+        double[] dk = new double[t * h];
+        double[] dv = new double[t * h];
+        attentionBackward(chunk, bc, dCtx, dq, dk, dv);
+
+        double[] aq = bc.lastOnly ? gatherRows(bc.a, bc.queryToken, h) : bc.a;
+        Blas.gemmTnAcc(aq, 0, dq, 0, gw, p.wq, nq, h, h);
+        Blas.sumRowsAcc(dq, 0, nq, h, gw, p.bq);
+        Blas.gemmTnAcc(bc.a, 0, dk, 0, gw, p.wk, t, h, h);
+        Blas.sumRowsAcc(dk, 0, t, h, gw, p.bk);
+        Blas.gemmTnAcc(bc.a, 0, dv, 0, gw, p.wv, t, h, h);
+        Blas.sumRowsAcc(dv, 0, t, h, gw, p.bv);
+
+        double[] da = new double[t * h];
+        Blas.gemmNt(dk, 0, w, p.wk, da, 0, t, h, h, false, scratch);
+        Blas.gemmNt(dv, 0, w, p.wv, da, 0, t, h, h, true, scratch);
+        if (bc.lastOnly) {
+            double[] daq = new double[nq * h];
+            Blas.gemmNt(dq, 0, w, p.wq, daq, 0, nq, h, h, false, scratch);
+            for (int qi = 0; qi < nq; qi++) {
+                Blas.axpy(1.0, daq, qi * h, da, bc.queryToken[qi] * h, h);
+            }
+        } else {
+            Blas.gemmNt(dq, 0, w, p.wq, da, 0, t, h, h, true, scratch);
+        }
+        LayerNorm.backward(da, t, h, bc.xhat1, bc.rstd1, w, p.ln1Gamma, gw, p.ln1Beta, dIn, 0);
+        return dIn;
+    }
+
+    private void attentionBackward(
+            SequenceChunk chunk,
+            BlockCache bc,
+            double[] dCtx,
+            double[] dq,
+            double[] dk,
+            double[] dv) {
+        int n = chunk.sequences;
+        double[] vt = new double[dh * cfg.maxLen()];
+        double[] dp = new double[cfg.maxLen()];
+        for (int s = 0; s < n; s++) {
+            int t0 = chunk.start[s];
+            int len = chunk.length(s);
+            int firstQuery = bc.lastOnly ? s : t0;
+            int queryCount = bc.lastOnly ? 1 : len;
+            for (int hd = 0; hd < heads; hd++) {
+                int col = hd * dh;
+                transposeHead(bc.v, t0, len, col, vt);
+                for (int qq = 0; qq < queryCount; qq++) {
+                    int qRow = firstQuery + qq;
+                    int pos = bc.lastOnly ? len - 1 : qq;
+                    int pOff = bc.probOffset[s * heads + hd] + (bc.lastOnly ? 0 : qq * len);
+                    int cOff = qRow * h + col;
+                    java.util.Arrays.fill(dp, 0, pos + 1, 0.0);
+                    for (int d = 0; d < dh; d++) {
+                        double gd = dCtx[cOff + d];
+                        int vr = d * len;
+                        for (int j = 0; j <= pos; j++) {
+                            dp[j] += gd * vt[vr + j];
+                        }
+                    }
+                    double dot = 0;
+                    for (int j = 0; j <= pos; j++) {
+                        double pj = bc.probs[pOff + j];
+                        Blas.axpy(pj, dCtx, cOff, dv, (t0 + j) * h + col, dh);
+                        dot += pj * dp[j];
+                    }
+                    for (int j = 0; j <= pos; j++) {
+                        double ds = bc.probs[pOff + j] * (dp[j] - dot) * scale;
+                        int kOff = (t0 + j) * h + col;
+                        Blas.axpy(ds, bc.k, kOff, dq, cOff, dh);
+                        Blas.axpy(ds, bc.q, cOff, dk, kOff, dh);
+                    }
+                }
+            }
+        }
+    }
+
+    /** dst[d * len + j] = src[(t0 + j) * H + col + d] for one head of one sequence. */
+    private void transposeHead(double[] src, int t0, int len, int col, double[] dst) {
+        for (int j = 0; j < len; j++) {
+            int r = (t0 + j) * h + col;
+            for (int d = 0; d < dh; d++) {
+                dst[d * len + j] = src[r + d];
+            }
+        }
+    }
+
+    private static double[] linear(
+            double[] x, int rows, double[] w, int wOff, int bOff, int in, int out) {
+        double[] y = new double[rows * out];
+        Blas.gemm(x, 0, w, wOff, y, 0, rows, in, out, false);
+        Blas.addBias(y, 0, rows, out, w, bOff);
+        return y;
+    }
+
+    private static double[] relu(double[] z) {
+        double[] g = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            g[i] = z[i] > 0 ? z[i] : 0;
+        }
+        return g;
+    }
+
+    private static double[] gatherRows(double[] x, int[] rows, int width) {
+        double[] y = new double[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(x, rows[i] * width, y, i * width, width);
+        }
+        return y;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.deepmatch.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The growing catalogue: item id to row map, the V x E item table with its lazy-Adam slots, and the
+ * learned-unigram sampler counts. Rows are never reused; at capacity no new id is admitted (callers
+ * leave such plays out and count them).
+ */
+final class ItemTable {
+    private final int dim;
+    private final int capacity;
+    private final double initScale;
+    private final Map<String, Integer> rowOf = new HashMap<>();
+    private final List<String> ids = new ArrayList<>();
+    final UnigramSampler sampler;
+    double[] emb = new double[0];
+    double[] m = new double[0];
+    double[] v = new double[0];
+
+    /** Rows whose embedding changed since the last drain. */
+    private boolean[] touched = new boolean[0];
+
+    private int touchedCount;
+
+    ItemTable(int dim, int capacity, double initScale, double samplerPower) {
+        this.dim = dim;
+        this.capacity = capacity;
+        this.initScale = initScale;
+        this.sampler = new UnigramSampler(samplerPower);
+    }
+
+    int size() {
+        return ids.size();
+    }
+
+    int dim() {
+        return dim;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    int rowOf(String id) {
+        Integer r = rowOf.get(id);
+        return r == null ? -1 : r;
+    }
+
+    String id(int row) {
+        return ids.get(row);
+    }
+
+    /**
+     * Returns the row of the id, admitting it with a fresh random embedding if unseen; -1 when the
+     * catalogue is full.
+     */
+    int admit(String id, SplittableRandom rnd) {
+        Integer r = rowOf.get(id);
+        if (r != null) {
+            return r;
+        }
+        if (ids.size() >= capacity) {
+            return -1;
+        }
+        double[] row = new double[dim];
+        for (int j = 0; j < dim; j++) {
+            row[j] = gaussian(rnd) * initScale;
+        }
+        return append(id, row, new double[dim], new double[dim], 1);
+    }
+
+    /** Appends a row with given contents (used by admission and by the codec on restore). */
+    int append(String id, double[] row, double[] mRow, double[] vRow, long count) {
+        int r = ids.size();
+        ensureCapacity(r + 1);
+        System.arraycopy(row, 0, emb, r * dim, dim);
+        System.arraycopy(mRow, 0, m, r * dim, dim);
+        System.arraycopy(vRow, 0, v, r * dim, dim);
+        ids.add(id);
+        rowOf.put(id, r);
+        sampler.addRow(count);
+        markTouched(r);
+        return r;
+    }
+
+    void markTouched(int row) {
+        if (!touched[row]) {
+            touched[row] = true;
+            touchedCount++;
+        }
+    }
+
+    int[] drainTouched() {
+        int[] out = new int[touchedCount];
+        int k = 0;
+        for (int r = 0; r < ids.size() && k < out.length; r++) {
+            if (touched[r]) {
+                out[k++] = r;
+                touched[r] = false;
+            }
+        }
+        touchedCount = 0;
+        return out;
+    }
+
+    private void ensureCapacity(int rows) {
+        if (rows * dim <= emb.length) {
+            return;
+        }
+        int cap = Math.min(capacity, Math.max(rows, Math.max(1024, (emb.length / dim) * 2)));
+        emb = Arrays.copyOf(emb, cap * dim);
+        m = Arrays.copyOf(m, cap * dim);
+        v = Arrays.copyOf(v, cap * dim);
+        touched = Arrays.copyOf(touched, cap);
+    }
+
+    static double gaussian(SplittableRandom rnd) {
+        // Box-Muller; SplittableRandom has no nextGaussian on Java 17.
+        double u1 = 1.0 - rnd.nextDouble();
+        double u2 = rnd.nextDouble();
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+}

@@ -1,0 +1,254 @@
+package dev.deepmatch.model;
+
+import dev.deepmatch.model.math.Blas;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * The summed loss of a planned batch and its exact gradient: sampled softmax with logQ correction
+ * over the target and shared negatives for well-played targets, plus weighted sigmoid cross-entropy
+ * pushing the user vector away from skipped targets. A pure function of parameters and plan, which
+ * is what the gradient checks exercise.
+ */
+final class Objective {
+    private final ModelConfig cfg;
+    private final DenseLayout layout;
+    private final Encoder encoder;
+    private final ExecutorService pool; // null: run chunks on the calling thread
+
+    Objective(ModelConfig cfg, DenseLayout layout, ExecutorService pool) {
+        this.cfg = cfg;
+        this.layout = layout;
+        this.encoder = new Encoder(cfg, layout);
+        this.pool = pool;
+    }
+
+    /** Loss parts of one evaluation. */
+    record Loss(double positive, double negative, int positives, int negatives) {
+        double total(double negWeight) {
+            return (positives > 0 ? positive : 0) + (negatives > 0 ? negWeight * negative : 0);
+        }
+    }
+
+    /** Gradients of one evaluation: dense, and per batch-local item row (E wide). */
+    static final class Gradients {
+        final double[] dense;
+        double[] rows;
+
+        Gradients(int denseSize) {
+            dense = new double[denseSize];
+        }
+    }
+
+    /** Item vectors (U x H) of the plan's rows: item table rows times the projection. */
+    double[] itemVectors(int[] rows, double[] emb, double[] w) {
+        int e = cfg.itemDim();
+        int h = cfg.hidden();
+        double[] gathered = gather(rows, emb, e);
+        if (!cfg.factorized()) {
+            return gathered;
+        }
+        double[] iv = new double[rows.length * h];
+        Blas.gemm(gathered, 0, w, layout.proj, iv, 0, rows.length, e, h, false);
+        return iv;
+    }
+
+    /** Forward only: user vectors, in plan order, sequences x H. */
+    double[] users(BatchPlan plan, double[] itemVectors, double[] w) {
+        List<Encoder.Cache> caches = forward(plan, itemVectors, w);
+        return concatUsers(plan, caches);
+    }
+
+    /** Loss and, if {@code grads} is non-null, its gradient. */
+    Loss evaluate(BatchPlan plan, double[] emb, double[] w, Gradients grads) {
+        int h = cfg.hidden();
+        double[] iv = itemVectors(plan.rows, emb, w);
+        List<Encoder.Cache> caches = forward(plan, iv, w);
+        double[] users = concatUsers(plan, caches);
+        double[] dUsers = new double[users.length];
+        double[] dIv = new double[iv.length];
+        Loss loss = lossAndUserGradients(plan, users, iv, dUsers, dIv);
+        if (grads == null) {
+            return loss;
+        }
+        backward(plan, caches, dUsers, w, grads.dense, dIv);
+        int e = cfg.itemDim();
+        if (cfg.factorized()) {
+            double[] gathered = gather(plan.rows, emb, e);
+            Blas.gemmTnAcc(gathered, 0, dIv, 0, grads.dense, layout.proj, plan.rows.length, e, h);
+            grads.rows = new double[plan.rows.length * e];
+            Blas.gemmNt(
+                    dIv,
+                    0,
+                    w,
+                    layout.proj,
+                    grads.rows,
+                    0,
+                    plan.rows.length,
+                    h,
+                    e,
+                    false,
+                    new double[e * h]);
+        } else {
+            grads.rows = dIv;
+        }
+        return loss;
+    }
+
+    private Loss lossAndUserGradients(
+            BatchPlan plan, double[] users, double[] iv, double[] dUsers, double[] dIv) {
+        int h = cfg.hidden();
+        int k = plan.negativeLocal.length;
+        int positives = 0, negatives = 0;
+        for (int s = 0; s < plan.sequences(); s++) {
+            if (plan.label[s] == BatchPlan.POSITIVE) {
+                positives++;
+            } else if (plan.label[s] == BatchPlan.NEGATIVE) {
+                negatives++;
+            }
+        }
+        double posLoss = 0, negLoss = 0;
+        double[] logits = new double[k + 1];
+        for (int s = 0; s < plan.sequences(); s++) {
+            int uOff = s * h;
+            int tgt = plan.targetLocal[s];
+            if (plan.label[s] == BatchPlan.POSITIVE) {
+                logits[0] = Blas.dot(users, uOff, iv, tgt * h, h) - plan.targetLogQ[s];
+                double max = logits[0];
+                for (int j = 0; j < k; j++) {
+                    if (plan.negativeRow[j] == plan.targetRow[s]) {
+                        logits[j + 1] = Double.NEGATIVE_INFINITY; // accidental hit
+                    } else {
+                        logits[j + 1] =
+                                Blas.dot(users, uOff, iv, plan.negativeLocal[j] * h, h)
+                                        - plan.negativeLogQ[j];
+                        max = Math.max(max, logits[j + 1]);
+                    }
+                }
+                double sum = 0;
+                for (int j = 0; j <= k; j++) {
+                    logits[j] = Math.exp(logits[j] - max); // exp(-inf) = 0 masks hits
+                    sum += logits[j];
+                }
+                posLoss += -Math.log(logits[0] / sum);
+                double scale = 1.0 / positives;
+                for (int j = 0; j <= k; j++) {
+                    double g = (logits[j] / sum - (j == 0 ? 1 : 0)) * scale;
+                    if (g == 0) {
+                        continue;
+                    }
+                    int col = j == 0 ? tgt : plan.negativeLocal[j - 1];
+                    Blas.axpy(g, iv, col * h, dUsers, uOff, h);
+                    Blas.axpy(g, users, uOff, dIv, col * h, h);
+                }
+            } else if (plan.label[s] == BatchPlan.NEGATIVE) {
+                double z = Blas.dot(users, uOff, iv, tgt * h, h);
+                negLoss += softplus(z);
+                double g = sigmoid(z) * cfg.negWeight() / negatives;
+                Blas.axpy(g, iv, tgt * h, dUsers, uOff, h);
+                Blas.axpy(g, users, uOff, dIv, tgt * h, h);
+            }
+        }
+        return new Loss(
+                positives > 0 ? posLoss / positives : Double.NaN,
+                negatives > 0 ? negLoss / negatives : Double.NaN,
+                positives,
+                negatives);
+    }
+
+    private List<Encoder.Cache> forward(BatchPlan plan, double[] iv, double[] w) {
+        List<Callable<Encoder.Cache>> tasks = new ArrayList<>();
+        for (SequenceChunk c : plan.chunks) {
+            tasks.add(() -> encoder.forward(c, iv, w));
+        }
+        return runAll(tasks);
+    }
+
+    private void backward(
+            BatchPlan plan,
+            List<Encoder.Cache> caches,
+            double[] dUsers,
+            double[] w,
+            double[] gDense,
+            double[] dIv) {
+        int h = cfg.hidden();
+        List<Callable<double[][]>> tasks = new ArrayList<>();
+        int seq = 0;
+        for (Encoder.Cache c : caches) {
+            int from = seq * h;
+            int len = c.chunk.sequences * h;
+            seq += c.chunk.sequences;
+            boolean alone = caches.size() == 1;
+            tasks.add(
+                    () -> {
+                        double[] du = new double[len];
+                        System.arraycopy(dUsers, from, du, 0, len);
+                        double[] gd = alone ? gDense : new double[gDense.length];
+                        double[] gi = alone ? dIv : new double[dIv.length];
+                        encoder.backward(c, du, w, gd, gi);
+                        return new double[][] {gd, gi};
+                    });
+        }
+        List<double[][]> parts = runAll(tasks);
+        if (parts.size() > 1) {
+            for (double[][] p : parts) {
+                Blas.axpy(1.0, p[0], 0, gDense, 0, gDense.length);
+                Blas.axpy(1.0, p[1], 0, dIv, 0, dIv.length);
+            }
+        }
+    }
+
+    private double[] concatUsers(BatchPlan plan, List<Encoder.Cache> caches) {
+        int h = cfg.hidden();
+        double[] users = new double[plan.sequences() * h];
+        int off = 0;
+        for (Encoder.Cache c : caches) {
+            System.arraycopy(c.users, 0, users, off, c.users.length);
+            off += c.users.length;
+        }
+        return users;
+    }
+
+    private <T> List<T> runAll(List<Callable<T>> tasks) {
+        List<T> out = new ArrayList<>(tasks.size());
+        try {
+            if (pool == null || tasks.size() == 1) {
+                for (Callable<T> t : tasks) {
+                    out.add(t.call());
+                }
+                return out;
+            }
+            for (Future<T> f : pool.invokeAll(tasks)) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a training step", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("training step failed", e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException("training step failed", e);
+        }
+    }
+
+    static double[] gather(int[] rows, double[] table, int width) {
+        double[] out = new double[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(table, rows[i] * width, out, i * width, width);
+        }
+        return out;
+    }
+
+    static double softplus(double z) {
+        return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+    }
+
+    static double sigmoid(double z) {
+        return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    }
+}

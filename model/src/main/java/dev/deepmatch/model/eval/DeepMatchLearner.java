@@ -1,0 +1,77 @@
+package dev.deepmatch.model.eval;
+
+import dev.deepmatch.model.DeepMatchModel;
+import dev.deepmatch.model.Example;
+import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.model.TrainStats;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The DeepMatch model as a prequential learner: rank with the current model, then train. */
+public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable {
+    private final DeepMatchModel model;
+    private TrainStats last;
+
+    public DeepMatchLearner(ModelConfig config) {
+        this(new DeepMatchModel(config));
+    }
+
+    public DeepMatchLearner(DeepMatchModel model) {
+        this.model = model;
+    }
+
+    public DeepMatchModel model() {
+        return model;
+    }
+
+    @Override
+    public String name() {
+        return "model";
+    }
+
+    @Override
+    public int[] rankTargets(List<Example> batch, int maxN) {
+        int[][] top = model.topN(model.userVectors(batch), maxN);
+        int[] ranks = new int[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            ranks[i] = indexOf(top[i], model.rowOf(batch.get(i).targetItem()));
+        }
+        return ranks;
+    }
+
+    private static int indexOf(int[] rows, int row) {
+        if (row < 0) {
+            return -1;
+        }
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] == row) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void learn(List<Example> batch) {
+        last = model.train(batch);
+    }
+
+    @Override
+    public Map<String, Double> lastLearnStats() {
+        if (last == null) {
+            return Map.of();
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("positiveLoss", last.positiveLoss());
+        m.put("negativeLoss", last.negativeLoss());
+        m.put("stepMillis", last.stepNanos() / 1e6);
+        m.put("catalogue", (double) model.catalogueSize());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.deepmatch.model.math;
+
+/**
+ * Row-major dense kernels on {@code double[]} with offsets. Loops are arranged so the innermost one
+ * runs over contiguous memory, which HotSpot's C2 vectorizes; the reduction dimension is unrolled
+ * by four so each load/store of C carries four multiply-adds.
+ */
+public final class Blas {
+    private Blas() {}
+
+    /** C[m x n] (+)= A[m x k] * B[k x n]. */
+    public static void gemm(
+            double[] a,
+            int aOff,
+            double[] b,
+            int bOff,
+            double[] c,
+            int cOff,
+            int m,
+            int k,
+            int n,
+            boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * n;
+            if (!accumulate) {
+                java.util.Arrays.fill(c, ci, ci + n, 0.0);
+            }
+            int ai = aOff + i * k;
+            int p = 0;
+            for (; p + 3 < k; p += 4) {
+                double a0 = a[ai + p], a1 = a[ai + p + 1], a2 = a[ai + p + 2], a3 = a[ai + p + 3];
+                int b0 = bOff + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+                }
+            }
+            for (; p < k; p++) {
+                double a0 = a[ai + p];
+                int b0 = bOff + p * n;
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] += a0 * b[b0 + j];
+                }
+            }
+        }
+    }
+
+    /** C[k x n] += A[m x k]^T * B[m x n] (weight gradients). */
+    public static void gemmTnAcc(
+            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        int i = 0;
+        for (; i + 3 < m; i += 4) {
+            int a0 = aOff + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+            int b0 = bOff + i * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+            for (int p = 0; p < k; p++) {
+                double x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
+                int cp = cOff + p * n;
+                for (int j = 0; j < n; j++) {
+                    c[cp + j] += x0 * b[b0 + j] + x1 * b[b1 + j] + x2 * b[b2 + j] + x3 * b[b3 + j];
+                }
+            }
+        }
+        for (; i < m; i++) {
+            int a0 = aOff + i * k;
+            int b0 = bOff + i * n;
+            for (int p = 0; p < k; p++) {
+                double x0 = a[a0 + p];
+                int cp = cOff + p * n;
+                for (int j = 0; j < n; j++) {
+                    c[cp + j] += x0 * b[b0 + j];
+                }
+            }
+        }
+    }
+
+    /** C[m x n] (+)= A[m x k] * B^T where B is [n x k]; transposes B once into scratch. */
+    public static void gemmNt(
+            double[] a,
+            int aOff,
+            double[] b,
+            int bOff,
+            double[] c,
+            int cOff,
+            int m,
+            int k,
+            int n,
+            boolean accumulate,
+            double[] scratch) {
+        transpose(b, bOff, n, k, scratch, 0);
+        gemm(a, aOff, scratch, 0, c, cOff, m, k, n, accumulate);
+    }
+
+    /** dst[cols x rows] = src[rows x cols]^T. */
+    public static void transpose(
+            double[] src, int off, int rows, int cols, double[] dst, int dOff) {
+        for (int r = 0; r < rows; r++) {
+            int s = off + r * cols;
+            for (int c = 0; c < cols; c++) {
+                dst[dOff + c * rows + r] = src[s + c];
+            }
+        }
+    }
+
+    /** out[j] += sum over rows i of x[i][j] (bias gradients). */
+    public static void sumRowsAcc(double[] x, int off, int m, int n, double[] out, int outOff) {
+        for (int i = 0; i < m; i++) {
+            int xi = off + i * n;
+            for (int j = 0; j < n; j++) {
+                out[outOff + j] += x[xi + j];
+            }
+        }
+    }
+
+    /** Adds a bias row to every row of x[m x n]. */
+    public static void addBias(double[] x, int off, int m, int n, double[] bias, int bOff) {
+        for (int i = 0; i < m; i++) {
+            int xi = off + i * n;
+            for (int j = 0; j < n; j++) {
+                x[xi + j] += bias[bOff + j];
+            }
+        }
+    }
+
+    public static double dot(double[] a, int aOff, double[] b, int bOff, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[aOff + i] * b[bOff + i];
+            s1 += a[aOff + i + 1] * b[bOff + i + 1];
+            s2 += a[aOff + i + 2] * b[bOff + i + 2];
+            s3 += a[aOff + i + 3] * b[bOff + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[aOff + i] * b[bOff + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** y += alpha * x. */
+    public static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+}

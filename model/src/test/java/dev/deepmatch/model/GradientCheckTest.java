@@ -1,0 +1,85 @@
+package dev.deepmatch.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Central-difference gradient checks in double precision of the whole objective: every dense
+ * parameter group (position, play-rate, intent, norms, projection, attention, feed-forward) and
+ * every item-table row the batch touches.
+ */
+class GradientCheckTest {
+    private static final double EPS = 1e-5;
+    private static final double TOLERANCE = 1e-6;
+
+    static List<Arguments> variants() {
+        return List.of(
+                Arguments.of("default", Fixtures.tiny().build()),
+                Arguments.of("two threads", Fixtures.tiny().threads(2).build()),
+                Arguments.of("one block", Fixtures.tiny().blocks(1).build()),
+                Arguments.of("not factorized", Fixtures.tiny().factorized(false).build()),
+                Arguments.of("no rate or intent", Fixtures.tiny().useRateAndIntent(false).build()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void analyticGradientMatchesCentralDifferences(String name, ModelConfig cfg) {
+        int items = 12;
+        DeepMatchModel model = Fixtures.modelWithItems(cfg, items);
+        List<Example> batch = Fixtures.batch(items, 11);
+        // Negatives include every target's row at least once via i0..i5 so accidental hits occur.
+        int[] negatives = {0, 1, 2, 3, 4, 5};
+        BatchPlan plan = model.plan(batch, true, negatives);
+        assertTrue(plan.sequences() == batch.size(), "all examples usable");
+        Objective obj = model.objective();
+        Objective.Gradients g = new Objective.Gradients(model.dense.length);
+        Objective.Loss loss = obj.evaluate(plan, model.items.emb, model.dense, g);
+        assertTrue(loss.positives() > 0 && loss.negatives() > 0, "both losses exercised");
+
+        for (DenseLayout.Slice slice : model.layout().slices) {
+            for (int i = slice.offset(); i < slice.offset() + slice.size(); i++) {
+                double numeric = numeric(model, plan, model.dense, i);
+                assertClose(g.dense[i], numeric, slice.name() + "[" + (i - slice.offset()) + "]");
+            }
+        }
+        int e = cfg.itemDim();
+        for (int local = 0; local < plan.rows.length; local++) {
+            for (int j = 0; j < e; j++) {
+                int idx = plan.rows[local] * e + j;
+                double numeric = numeric(model, plan, model.items.emb, idx);
+                assertClose(g.rows[local * e + j], numeric, "item row " + plan.rows[local]);
+            }
+        }
+    }
+
+    private static double numeric(DeepMatchModel model, BatchPlan plan, double[] params, int i) {
+        double keep = params[i];
+        double negWeight = model.config().negWeight();
+        params[i] = keep + EPS;
+        double up = lossOf(model, plan, negWeight);
+        params[i] = keep - EPS;
+        double down = lossOf(model, plan, negWeight);
+        params[i] = keep;
+        return (up - down) / (2 * EPS);
+    }
+
+    private static double lossOf(DeepMatchModel model, BatchPlan plan, double negWeight) {
+        return model.objective()
+                .evaluate(plan, model.items.emb, model.dense, null)
+                .total(negWeight);
+    }
+
+    private static void assertClose(double analytic, double numeric, String what) {
+        double scale = Math.max(1e-4, Math.abs(analytic) + Math.abs(numeric));
+        assertEquals(
+                0.0,
+                Math.abs(analytic - numeric) / scale,
+                TOLERANCE,
+                what + ": analytic " + analytic + " vs numeric " + numeric);
+    }
+}
