@@ -1,0 +1,173 @@
+package dev.deepmatch.job.produce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepmatch.job.codec.PlaybackEventCodec;
+import dev.deepmatch.job.local.EmbeddedKafka;
+import dev.deepmatch.schema.IntentType;
+import dev.deepmatch.schema.PlaybackEvent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProduceMainTest {
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void generatorEventsArriveKeyedByUserInTheJobsEncoding() throws Exception {
+        kafka.createTopic("generated", 2);
+        ProduceMain.main(
+                new String[] {
+                    "--bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--topic",
+                    "generated",
+                    "--generator",
+                    "--seed",
+                    "3",
+                    "--users",
+                    "50",
+                    "--rate",
+                    "0",
+                    "--max-events",
+                    "300",
+                    "--kafka.client.id",
+                    "produce-test"
+                });
+
+        List<ConsumerRecord<byte[], byte[]>> records = readAll("generated", 300);
+        assertEquals(300, records.size());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            PlaybackEvent e = PlaybackEventCodec.decode(r.value());
+            assertEquals(e.getUserId(), new String(r.key(), StandardCharsets.UTF_8));
+            assertTrue(e.getUserId().matches("u\\d+"), e.getUserId());
+        }
+    }
+
+    @Test
+    void replaysACsvFileSkippingItsBadRow(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("plays.csv");
+        Files.writeString(
+                file,
+                """
+                user,item,ts,rate,intent
+                alice,song-1,1000,0.9,EXACT_TRACK
+                alice,song-2,2000,1.7,AUTOPLAY
+                bob,song-1,3000,0.1,RECOMMENDATION
+                """);
+        kafka.createTopic("replayed", 1);
+        ProduceMain.main(
+                new String[] {
+                    "--bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--topic",
+                    "replayed",
+                    "--events",
+                    file.toString(),
+                    "--format",
+                    "csv"
+                });
+
+        List<PlaybackEvent> events = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll("replayed", 2)) {
+            events.add(PlaybackEventCodec.decode(r.value()));
+        }
+        assertEquals(2, events.size(), "the row with rate 1.7 must be skipped: " + events);
+        assertEquals("song-1", events.get(0).getItemId());
+        assertEquals(1000, events.get(0).getEventTimeMillis().toEpochMilli());
+        assertEquals(IntentType.EXACT_TRACK, events.get(0).getIntent());
+        assertEquals("bob", events.get(1).getUserId());
+        assertEquals(0.1, events.get(1).getPlayRate(), 1e-12);
+    }
+
+    @Test
+    void badCommandLinesAreRejectedByName() {
+        assertRejected("bootstrap-servers", "--topic", "t");
+        assertRejected("nope", "--bootstrap-servers", "h:1", "--nope", "1");
+        assertRejected("not both", "--bootstrap-servers", "h:1", "--generator", "--events", "f");
+        assertRejected("--format", "--bootstrap-servers", "h:1", "--events", "f");
+        assertRejected("--rate", "--bootstrap-servers", "h:1", "--rate", "-5");
+        assertRejected("--kafka.acks.typo", "--bootstrap-servers", "h:1", "--kafka.acks.typo", "1");
+        assertRejected("--event-time", "--bootstrap-servers", "h:1", "--event-time", "later");
+    }
+
+    @Test
+    void passesKafkaSettingsThrough() {
+        ProduceMain.Options o =
+                ProduceMain.Options.parse(
+                        CliArgs.parse(
+                                new String[] {
+                                    "--bootstrap-servers", "h:1",
+                                    "--kafka.security.protocol", "SASL_SSL",
+                                    "--kafka.sasl.mechanism=PLAIN"
+                                },
+                                Set.of("generator")));
+        assertEquals("SASL_SSL", o.producerProperties().get("security.protocol"));
+        assertEquals("PLAIN", o.producerProperties().get("sasl.mechanism"));
+        assertEquals("playback-events", o.topic());
+        assertEquals(1000, o.source().eventsPerSecond());
+    }
+
+    private static void assertRejected(String expectedInMessage, String... argv) {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ProduceMain.Options.parse(CliArgs.parse(argv, Set.of("generator"))));
+        assertTrue(
+                e.getMessage().contains(expectedInMessage),
+                "message '" + e.getMessage() + "' should name " + expectedInMessage);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
+        Properties props = kafka.clientProperties();
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            // assign instead of subscribe: no group rebalance to wait for
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            // anything beyond the expected count would show up within another poll
+            consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+        }
+        return out;
+    }
+}
