@@ -1,0 +1,33 @@
+package dev.deepmatch.job.sink;
+
+import dev.deepmatch.job.codec.DeadLetterCodec;
+import dev.deepmatch.schema.DeadLetter;
+import java.nio.ByteBuffer;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Dead letters keep the original record's key, so they land next to related records. */
+public class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
+    private final String topic;
+
+    public DeadLetterSerializer(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+            DeadLetter letter, KafkaSinkContext context, Long timestamp) {
+        ByteBuffer key = letter.getOriginalKey();
+        byte[] keyBytes = null;
+        if (key != null) {
+            keyBytes = new byte[key.remaining()];
+            key.duplicate().get(keyBytes);
+        }
+        return new ProducerRecord<>(
+                topic,
+                null,
+                letter.getDetectedAtMillis(),
+                keyBytes,
+                DeadLetterCodec.encode(letter));
+    }
+}
