@@ -1,0 +1,171 @@
+package dev.deepmatch.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ModelBehaviourTest {
+    // Recorded from this implementation after its gradient checks passed; a change means the
+    // forward math changed.
+    static final double GOLDEN_POSITIVE = 4.6951503163824135;
+    static final double GOLDEN_NEGATIVE = 0.48143703058282483;
+
+    /** Golden loss of a fixed model, batch and negatives; guards the forward math. */
+    @Test
+    void lossOfFixedBatchMatchesGoldenValue() {
+        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().build(), 12);
+        BatchPlan plan = model.plan(Fixtures.batch(12, 11), true, new int[] {0, 1, 2, 3, 4, 5});
+        Objective.Loss loss = model.objective().evaluate(plan, model.items.emb, model.dense, null);
+        assertEquals(3, loss.positives());
+        assertEquals(2, loss.negatives());
+        assertEquals(GOLDEN_POSITIVE, loss.positive(), 1e-12);
+        assertEquals(GOLDEN_NEGATIVE, loss.negative(), 1e-12);
+    }
+
+    @Test
+    void earlierPositionsDoNotSeeLaterPlays() {
+        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().build(), 12);
+        Encoder encoder = new Encoder(model.config(), model.layout());
+        double[] first = blockZeroOutput(model, encoder, "i1", "i2", "i3");
+        double[] second = blockZeroOutput(model, encoder, "i1", "i2", "i9");
+        int h = model.config().hidden();
+        // Tokens 0 and 1 of the first block are unchanged when only token 2 differs.
+        assertArrayEquals(
+                Arrays.copyOfRange(first, 0, 2 * h), Arrays.copyOfRange(second, 0, 2 * h), 0.0);
+        assertFalse(
+                Arrays.equals(
+                        Arrays.copyOfRange(first, 2 * h, 3 * h),
+                        Arrays.copyOfRange(second, 2 * h, 3 * h)));
+    }
+
+    private static double[] blockZeroOutput(
+            DeepMatchModel model, Encoder encoder, String... history) {
+        Example ex =
+                new Example(history, new double[] {1, 0.5, 0.1}, new int[] {0, 1, 2}, "i0", 1.0);
+        BatchPlan plan = model.plan(List.of(ex), false, null);
+        double[] iv = model.objective().itemVectors(plan.rows, model.items.emb, model.dense);
+        return encoder.forward(plan.chunks[0], iv, model.dense).blocks[0].out;
+    }
+
+    @Test
+    void onlyTheLastWindowOfPlaysCounts() {
+        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().build(), 12);
+        Example longer =
+                new Example(
+                        new String[] {"i7", "i8", "i1", "i2", "i3", "i4", "i5"},
+                        new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7},
+                        new int[] {1, 2, 0, 1, 2, 0, 1},
+                        "i0",
+                        1.0);
+        Example window =
+                new Example(
+                        new String[] {"i1", "i2", "i3", "i4", "i5"},
+                        new double[] {0.3, 0.4, 0.5, 0.6, 0.7},
+                        new int[] {0, 1, 2, 0, 1},
+                        "i0",
+                        1.0);
+        double[][] u = model.userVectors(List.of(longer, window));
+        assertArrayEquals(u[0], u[1], 0.0);
+    }
+
+    @Test
+    void unknownHistoryGivesNoUserVector() {
+        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().build(), 4);
+        Example ex = new Example(new String[] {"new"}, new double[] {1}, new int[] {0}, "i0", 1);
+        assertNull(model.userVectors(List.of(ex))[0]);
+        assertEquals(0, model.topN(new double[][] {null}, 3)[0].length);
+    }
+
+    @Test
+    void topNIsExactAgainstBruteForce() {
+        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().build(), 300);
+        double[][] users = model.userVectors(Fixtures.batch(300, 5));
+        int[][] top = model.topN(users, 10);
+        for (int u = 0; u < users.length; u++) {
+            double[] scores = new double[300];
+            Integer[] order = new Integer[300];
+            for (int r = 0; r < 300; r++) {
+                float[] v = model.itemVector(r);
+                for (int j = 0; j < v.length; j++) {
+                    scores[r] += users[u][j] * v[j];
+                }
+                order[r] = r;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+            for (int i = 0; i < 10; i++) {
+                // float item vectors here: compare scores, not rows, to allow rounding ties
+                assertEquals(scores[order[i]], scores[top[u][i]], 1e-5, "rank " + i);
+            }
+        }
+    }
+
+    @Test
+    void trainingAdmitsItemsAndLowersTheLossOnARepeatedBatch() {
+        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().negatives(4).build());
+        List<Example> batch = Fixtures.batch(12, 21);
+        TrainStats first = model.train(batch);
+        assertTrue(first.admittedItems() > 0);
+        assertEquals(1, model.version());
+        TrainStats last = first;
+        for (int i = 0; i < 60; i++) {
+            last = model.train(batch);
+        }
+        assertEquals(0, last.admittedItems());
+        assertEquals(61, model.version());
+        assertTrue(
+                last.positiveLoss() < first.positiveLoss() * 0.5,
+                first.positiveLoss() + " -> " + last.positiveLoss());
+        assertTrue(last.negativeLoss() < first.negativeLoss(), "skipped targets pushed away");
+        assertTrue(model.drainTouchedRows().length > 0);
+        assertEquals(0, model.drainTouchedRows().length, "drain clears the record");
+    }
+
+    @Test
+    void fullCatalogueRejectsNewItemsAndCountsThem() {
+        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().catalogueCapacity(5).build());
+        model.train(Fixtures.batch(12, 21));
+        assertEquals(5, model.catalogueSize());
+        assertTrue(model.rejectedItems() > 0);
+    }
+
+    @Test
+    void samplerFollowsLearnedCountsWithDistortion() {
+        UnigramSampler s = new UnigramSampler(0.5);
+        for (int i = 0; i < 3000; i++) {
+            s.addRow(1); // forces several internal regrowths
+        }
+        s.increment(7, 99); // count 100 -> weight 10 vs 1 for the others
+        assertEquals(10.0 / (10 + 2999), s.probability(7), 1e-12);
+        SplittableRandom rnd = new SplittableRandom(1);
+        int hits = 0;
+        int draws = 200_000;
+        for (int i = 0; i < draws; i++) {
+            if (s.sample(rnd) == 7) {
+                hits++;
+            }
+        }
+        assertEquals(s.probability(7), hits / (double) draws, 0.001);
+    }
+
+    @Test
+    void badSettingsNameTheSetting() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ModelConfig.builder().hidden(10).heads(3).build());
+        assertTrue(e.getMessage().contains("hidden"), e.getMessage());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ModelConfig.builder().negThreshold(0.9).build());
+        assertTrue(e.getMessage().contains("negThreshold"), e.getMessage());
+    }
+}
