@@ -1,5 +1,6 @@
 package dev.deepmatch.job.source;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -8,7 +9,9 @@ import java.util.Objects;
  * use can be sent to the dead-letter topic with its coordinates. A Flink POJO (public fields,
  * no-arg constructor), so it is serialized without Kryo.
  */
-public class RawRecord {
+public class RawRecord implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     public String topic;
     public int partition;
     public long offset;

@@ -86,6 +86,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private transient volatile long modelVersion;
     private transient volatile int catalogueSize;
     private transient volatile int pendingExamples;
+    private transient volatile long rejectedItems;
 
     public TrainerOperator(JobConfig config) {
         this.config = config;
@@ -173,6 +174,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         metrics.gauge("modelVersion", (Gauge<Long>) () -> modelVersion);
         metrics.gauge("catalogueSize", (Gauge<Integer>) () -> catalogueSize);
         metrics.gauge("pendingExamples", (Gauge<Integer>) () -> pendingExamples);
+        metrics.gauge("rejectedItems", (Gauge<Long>) () -> rejectedItems);
     }
 
     @Override
@@ -346,6 +348,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         if (model != null) {
             modelVersion = model.version();
             catalogueSize = model.catalogueSize();
+            rejectedItems = model.rejectedItems();
         } else if (retainedShards != null && !retainedShards.isEmpty()) {
             modelVersion = retainedShards.get(0).getModelVersion();
         }
@@ -358,6 +361,14 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         modelState.update(
                 model != null ? model.snapshot(config.modelShardBytes()) : retainedShards);
         pendingState.update(batch);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (model != null) {
+            model.close();
+        }
+        super.close();
     }
 
     /** The model, for tests and the local launcher's final figures; null if training is off. */
