@@ -1,0 +1,211 @@
+package dev.deepmatch.job.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deepmatch.job.JobConfig;
+import dev.deepmatch.job.window.TrainingExample;
+import dev.deepmatch.model.DeepMatchModel;
+import dev.deepmatch.model.Example;
+import dev.deepmatch.schema.ItemVector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TrainerOperatorTest {
+
+    /** A tiny model so the test stays fast; batches of 4, emission every 10 s. */
+    private static final String[] TINY = {
+        "--window-length", "5",
+        "--factor-dim", "4",
+        "--hidden", "8",
+        "--heads", "2",
+        "--blocks", "1",
+        "--ff-dim", "16",
+        "--negatives", "5",
+        "--catalogue-capacity", "200",
+        "--threads", "1",
+        "--batch-size", "4",
+        "--batch-max-delay", "1 s",
+        "--emission-interval", "10 s",
+        "--full-refresh-interval", "60 s",
+        "--metrics-window", "100"
+    };
+
+    private final List<OneInputStreamOperatorTestHarness<TrainingExample, ItemVector>> harnesses =
+            new ArrayList<>();
+
+    @AfterEach
+    void closeHarnesses() throws Exception {
+        for (var h : harnesses) {
+            h.close();
+        }
+    }
+
+    private OneInputStreamOperatorTestHarness<TrainingExample, ItemVector> harness(
+            OperatorSubtaskState restoreFrom, String... extraArgs) throws Exception {
+        String[] args = new String[TINY.length + extraArgs.length];
+        System.arraycopy(TINY, 0, args, 0, TINY.length);
+        System.arraycopy(extraArgs, 0, args, TINY.length, extraArgs.length);
+        var h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new TrainerOperator(JobConfig.fromArgs(args)));
+        harnesses.add(h);
+        h.setProcessingTime(0);
+        if (restoreFrom == null) {
+            h.initializeEmptyState();
+        } else {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
+
+    private static DeepMatchModel model(OneInputStreamOperatorTestHarness<?, ?> h) {
+        return ((TrainerOperator) h.getOperator()).model();
+    }
+
+    /** Users walking through a 12-track catalogue, skipping now and then. */
+    private static List<TrainingExample> examples(int n, long seed) {
+        Random random = new Random(seed);
+        List<TrainingExample> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int len = 1 + random.nextInt(4);
+            String[] items = new String[len];
+            double[] rates = new double[len];
+            int[] intents = new int[len];
+            for (int j = 0; j < len; j++) {
+                items[j] = "t" + random.nextInt(12);
+                rates[j] = random.nextBoolean() ? 1.0 : 0.1;
+                intents[j] = random.nextInt(6);
+            }
+            out.add(
+                    new TrainingExample(
+                            "u" + i,
+                            items,
+                            rates,
+                            intents,
+                            "t" + random.nextInt(12),
+                            random.nextDouble() < 0.6 ? 0.9 : 0.05,
+                            2,
+                            1_000L * i));
+        }
+        return out;
+    }
+
+    private static void send(
+            OneInputStreamOperatorTestHarness<TrainingExample, ItemVector> h,
+            List<TrainingExample> examples)
+            throws Exception {
+        for (TrainingExample e : examples) {
+            h.processElement(e, e.targetEventTimeMillis);
+        }
+    }
+
+    private static List<ItemVector> drain(OneInputStreamOperatorTestHarness<?, ItemVector> h) {
+        List<ItemVector> out = h.extractOutputValues();
+        h.getOutput().clear();
+        return out;
+    }
+
+    @Test
+    void trainsByBatchSizeOrMaxDelayAndEmitsVersionedVectors() throws Exception {
+        var h = harness(null);
+        send(h, examples(4, 1));
+        assertThat(model(h).version()).isEqualTo(1);
+
+        send(h, examples(1, 2));
+        h.setProcessingTime(999);
+        assertThat(model(h).version()).isEqualTo(1);
+        h.setProcessingTime(1_000); // the lone example's max delay is over
+        assertThat(model(h).version()).isEqualTo(2);
+        assertThat(drain(h)).isEmpty();
+
+        h.setProcessingTime(10_000);
+        List<ItemVector> changed = drain(h);
+        assertThat(changed).isNotEmpty();
+        assertThat(changed)
+                .allSatisfy(
+                        v -> {
+                            assertThat(v.getModelVersion()).isEqualTo(2);
+                            assertThat(v.getFullRefresh()).isFalse();
+                            assertThat(v.getVector()).hasSize(8);
+                            assertThat(model(h).rowOf(v.getItemId())).isNotNegative();
+                        });
+
+        h.setProcessingTime(20_000); // nothing learned since: nothing to emit
+        assertThat(drain(h)).isEmpty();
+
+        h.setProcessingTime(60_000);
+        List<ItemVector> full = drain(h);
+        int catalogue = model(h).catalogueSize();
+        assertThat(full).hasSize(catalogue);
+        assertThat(full.stream().map(ItemVector::getItemId).distinct().count())
+                .isEqualTo(catalogue);
+        assertThat(full)
+                .allSatisfy(
+                        v -> {
+                            assertThat(v.getFullRefresh()).isTrue();
+                            assertThat(v.getRefreshSize()).isEqualTo(catalogue);
+                            assertThat(v.getModelVersion()).isEqualTo(2);
+                        });
+    }
+
+    @Test
+    void restoreFromSnapshotGivesIdenticalScoresAndVersion() throws Exception {
+        var original = harness(null);
+        send(original, examples(24, 3));
+        send(original, examples(2, 4)); // an open batch, checkpointed with the model
+        long version = model(original).version();
+        assertThat(version).isEqualTo(6);
+        OperatorSubtaskState snapshot = original.snapshot(1, 5_000);
+
+        var restored = harness(snapshot);
+        DeepMatchModel a = model(original);
+        DeepMatchModel b = model(restored);
+        assertThat(b.version()).isEqualTo(version);
+        assertThat(b.catalogueSize()).isEqualTo(a.catalogueSize());
+        List<Example> probe =
+                examples(16, 5).stream()
+                        .map(TrainingExample::toModelExample)
+                        .collect(Collectors.toList());
+        double[][] usersA = a.userVectors(probe);
+        double[][] usersB = b.userVectors(probe);
+        assertThat(usersB).isDeepEqualTo(usersA);
+        assertThat(b.topN(usersB, 5)).isDeepEqualTo(a.topN(usersA, 5));
+        for (int row = 0; row < a.catalogueSize(); row++) {
+            assertThat(b.itemId(row)).isEqualTo(a.itemId(row));
+            assertThat(b.itemVector(row)).containsExactly(a.itemVector(row));
+        }
+
+        // After a restore the whole catalogue goes out once, at the restored version.
+        restored.setProcessingTime(1);
+        List<ItemVector> refresh = drain(restored);
+        assertThat(refresh).hasSize(b.catalogueSize());
+        assertThat(refresh).allSatisfy(v -> assertThat(v.getModelVersion()).isEqualTo(version));
+
+        // The open batch came back too: its deadline trains it.
+        restored.setProcessingTime(1_001);
+        assertThat(b.version()).isEqualTo(version + 1);
+    }
+
+    @Test
+    void withTrainingOffRestoredModelIsKeptForLater() throws Exception {
+        var trained = harness(null);
+        send(trained, examples(8, 6));
+        OperatorSubtaskState first = trained.snapshot(1, 1);
+
+        var off = harness(first, "--training-enabled", "false");
+        assertThat(model(off)).isNull();
+        send(off, examples(8, 7));
+        OperatorSubtaskState second = off.snapshot(2, 2);
+
+        var back = harness(second);
+        assertThat(model(back).version()).isEqualTo(2);
+        assertThat(model(back).catalogueSize()).isEqualTo(model(trained).catalogueSize());
+    }
+}
