@@ -23,7 +23,7 @@ public record SourceOptions(
             """
               --events FILE --format csv|mssd-mini|mssd   replay a file in stream order, or
               --generator                                 synthetic listeners (the default)
-                  --seed N (42) --users N (5000) --tracks N (10000) --styles N (20)
+                  --generator-seed N (42) --users N (5000) --tracks N (10000) --styles N (20)
               --rate R             events/s to send; 0 = as fast as possible
                                    (default: 0 for a file, 1000 for the generator)
               --max-events N       stop after N events (default: the whole file; no limit for
@@ -49,7 +49,9 @@ public record SourceOptions(
             }
             generator =
                     GeneratorConfig.builder()
-                            .seed(args.longValue("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE))
+                            .seed(
+                                    args.longValue(
+                                            "generator-seed", 42, Long.MIN_VALUE, Long.MAX_VALUE))
                             .users(args.intValue("users", 5_000, 1, 100_000_000))
                             .tracks(args.intValue("tracks", 10_000, 2, 100_000_000))
                             .styles(args.intValue("styles", 20, 1, 100_000))

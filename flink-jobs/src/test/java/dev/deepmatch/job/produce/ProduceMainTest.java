@@ -52,7 +52,7 @@ class ProduceMainTest {
                     "--topic",
                     "generated",
                     "--generator",
-                    "--seed",
+                    "--generator-seed",
                     "3",
                     "--users",
                     "50",

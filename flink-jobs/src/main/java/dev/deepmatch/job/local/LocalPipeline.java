@@ -1,0 +1,335 @@
+package dev.deepmatch.job.local;
+
+import dev.deepmatch.job.JobConfig;
+import dev.deepmatch.job.LearnerJob;
+import dev.deepmatch.job.produce.EventSource;
+import dev.deepmatch.job.produce.PlaybackProducer;
+import dev.deepmatch.job.produce.ProduceMain;
+import dev.deepmatch.job.produce.SourceOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything {@code bin/learner local} runs in one JVM: an embedded Kafka broker with the job's
+ * topics, a producer thread feeding it, and the learner job on a local Flink cluster whose REST API
+ * (and web UI) serves its metrics. Closing stops all of it and removes its working directory.
+ */
+public final class LocalPipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * @param jobSettings job settings by name (see {@link JobConfig}); {@code bootstrap-servers} is
+     *     set to the embedded broker, and {@code checkpoint-dir} defaults to the working directory
+     * @param webPort REST/web UI port on localhost; 0 picks a free one
+     * @param partitions partitions of the playback topic
+     * @param produce whether to start the producer (a test may produce itself)
+     */
+    public record Settings(
+            SourceOptions source,
+            Map<String, String> jobSettings,
+            int webPort,
+            int partitions,
+            boolean produce) {}
+
+    private final Path workDir;
+    private final EmbeddedKafka kafka;
+    private final JobConfig config;
+    private final JobClient job;
+    private final int webPort;
+    private final RestMetrics metrics;
+    private final PlaybackProducer producer;
+    private final Thread producerThread;
+    private final AtomicReference<Throwable> producerFailure;
+    private final long startNanos;
+    private boolean closed;
+
+    private LocalPipeline(
+            Path workDir,
+            EmbeddedKafka kafka,
+            JobConfig config,
+            JobClient job,
+            int webPort,
+            PlaybackProducer producer,
+            Thread producerThread,
+            AtomicReference<Throwable> producerFailure,
+            long startNanos) {
+        this.workDir = workDir;
+        this.kafka = kafka;
+        this.config = config;
+        this.job = job;
+        this.webPort = webPort;
+        this.metrics = new RestMetrics(webUrl(), job.getJobID().toHexString());
+        this.producer = producer;
+        this.producerThread = producerThread;
+        this.producerFailure = producerFailure;
+        this.startNanos = startNanos;
+    }
+
+    /** Starts broker, topics, job and producer; on any failure stops what was started. */
+    public static LocalPipeline start(Settings settings) throws Exception {
+        if (settings.partitions() < 1) {
+            throw new IllegalArgumentException(
+                    "--partitions must be >= 1, got " + settings.partitions());
+        }
+        Path workDir = Files.createTempDirectory("deepmatch-local-");
+        EmbeddedKafka kafka = null;
+        JobClient job = null;
+        try {
+            kafka = EmbeddedKafka.builder().logDir(workDir.resolve("kafka")).start();
+
+            Map<String, String> jobSettings = new LinkedHashMap<>(settings.jobSettings());
+            jobSettings.put("bootstrap-servers", kafka.bootstrapServers());
+            jobSettings.putIfAbsent(
+                    "checkpoint-dir", workDir.resolve("checkpoints").toUri().toString());
+            int webPort = settings.webPort() == 0 ? freePort() : settings.webPort();
+            Configuration flinkConf = new Configuration();
+            flinkConf.set(RestOptions.PORT, webPort);
+            flinkConf.set(RestOptions.ADDRESS, "localhost");
+            flinkConf.set(RestOptions.BIND_ADDRESS, "localhost");
+            // progress lines read the metrics through REST: keep them fresh
+            flinkConf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+            JobConfig config = JobConfig.fromMap(jobSettings, flinkConf);
+
+            kafka.createTopic(config.eventsTopic(), settings.partitions());
+            kafka.createTopic(config.deadLetterTopic(), 1);
+            kafka.createCompactedTopic(config.vectorsTopic(), 1);
+
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConf);
+            LearnerJob.configureEnvironment(env, config);
+            LearnerJob.defineWorkflow(
+                    env,
+                    config,
+                    LearnerJob.kafkaSource(config),
+                    LearnerJob.vectorSink(config),
+                    LearnerJob.deadLetterSink(config));
+            long startNanos = System.nanoTime();
+            job = env.executeAsync(LearnerJob.JOB_NAME);
+
+            PlaybackProducer producer = null;
+            Thread producerThread = null;
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            LocalPipeline pipeline;
+            if (settings.produce()) {
+                SourceOptions source = settings.source();
+                Properties props = new Properties();
+                props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+                KafkaProducer<byte[], byte[]> kafkaProducer = ProduceMain.createProducer(props);
+                producer =
+                        new PlaybackProducer(
+                                kafkaProducer,
+                                config.eventsTopic(),
+                                ProduceMain.encoder(),
+                                source.eventsPerSecond(),
+                                source.maxEvents(),
+                                source.eventTime());
+                producerThread = producerThread(producer, source, kafkaProducer, failure);
+            }
+            pipeline =
+                    new LocalPipeline(
+                            workDir,
+                            kafka,
+                            config,
+                            job,
+                            webPort,
+                            producer,
+                            producerThread,
+                            failure,
+                            startNanos);
+            if (producerThread != null) {
+                producerThread.start();
+            }
+            return pipeline;
+        } catch (Exception | Error e) {
+            if (job != null) {
+                try {
+                    job.cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+            deleteRecursively(workDir);
+            throw e;
+        }
+    }
+
+    private static Thread producerThread(
+            PlaybackProducer producer,
+            SourceOptions source,
+            KafkaProducer<byte[], byte[]> kafkaProducer,
+            AtomicReference<Throwable> failure) {
+        Thread t =
+                new Thread(
+                        () -> {
+                            try (EventSource events = source.open();
+                                    kafkaProducer) {
+                                producer.run(events);
+                            } catch (Exception e) {
+                                failure.set(e);
+                                LOG.error("the producer failed", e);
+                            }
+                        },
+                        "playback-producer");
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The producer's error, if it failed (e.g. an unreadable file). */
+    public Throwable producerFailure() {
+        return producerFailure.get();
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    public JobConfig config() {
+        return config;
+    }
+
+    public JobClient job() {
+        return job;
+    }
+
+    public String webUrl() {
+        return "http://localhost:" + webPort;
+    }
+
+    public RestMetrics metrics() {
+        return metrics;
+    }
+
+    /** Null when started without a producer. */
+    public PlaybackProducer producer() {
+        return producer;
+    }
+
+    /** Whether the producer has stopped on its own (source exhausted, limit reached, failed). */
+    public boolean producerFinished() {
+        return producer != null && (producer.finished() || producerFailure.get() != null);
+    }
+
+    /** Events the producer got acknowledged so far (0 without a producer). */
+    public long produced() {
+        return producer == null ? 0 : producer.acked();
+    }
+
+    public double elapsedSeconds() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** The job's metrics now, through the REST API. */
+    public Progress poll() throws IOException {
+        long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        return Progress.of(millis, metrics.fetch(Progress.METRICS));
+    }
+
+    public JobStatus jobStatus() throws Exception {
+        return job.getJobStatus().get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Stops the producer, then the job with a savepoint (so the last vectors are committed to the
+     * exactly-once topic), falling back to cancelling it, then the broker; removes the working
+     * directory.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (producer != null) {
+                producer.stop();
+                try {
+                    producerThread.join(STOP_TIMEOUT.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            stopJob();
+        } finally {
+            try {
+                kafka.close();
+            } finally {
+                deleteRecursively(workDir);
+            }
+        }
+    }
+
+    private void stopJob() {
+        try {
+            if (job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                return;
+            }
+            String savepoint =
+                    job.stopWithSavepoint(
+                                    false,
+                                    workDir.resolve("savepoints").toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("job stopped with savepoint {}", savepoint);
+        } catch (Exception e) {
+            LOG.warn("stop with savepoint failed, cancelling the job: {}", e.toString());
+            try {
+                job.cancel().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception cancelFailure) {
+                LOG.warn("cancelling the job failed: {}", cancelFailure.toString());
+            }
+        }
+        try {
+            // the local cluster shuts down once the job has ended
+            job.getJobExecutionResult().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception ended) {
+            // a cancelled job ends "exceptionally"; nothing left to do
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not delete {}", dir, e);
+        }
+    }
+}
