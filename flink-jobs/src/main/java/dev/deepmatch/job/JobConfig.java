@@ -65,6 +65,7 @@ public final class JobConfig implements Serializable {
         DEFAULTS.put("transactional-id-prefix", "deepmatch-learner-vectors");
         DEFAULTS.put("training-enabled", "true");
         DEFAULTS.put("parallelism", "0");
+        DEFAULTS.put("max-parallelism", "128");
         DEFAULTS.put("metrics-window", "10000");
         DEFAULTS.put("model-shard-bytes", "1048576");
 
@@ -127,6 +128,7 @@ public final class JobConfig implements Serializable {
     private final String transactionalIdPrefix;
     private final boolean trainingEnabled;
     private final int parallelism;
+    private final int maxParallelism;
     private final int metricsWindow;
     private final int modelShardBytes;
 
@@ -176,7 +178,8 @@ public final class JobConfig implements Serializable {
                         Duration.ofDays(1));
         transactionalIdPrefix = nonEmpty(values, "transactional-id-prefix");
         trainingEnabled = bool(values, "training-enabled");
-        parallelism = integer(values, "parallelism", 0, 4096);
+        maxParallelism = integer(values, "max-parallelism", 1, 32_768);
+        parallelism = integer(values, "parallelism", 0, maxParallelism);
         metricsWindow = integer(values, "metrics-window", 100, 10_000_000);
         modelShardBytes = integer(values, "model-shard-bytes", 4096, 64 << 20);
 
@@ -515,6 +518,14 @@ public final class JobConfig implements Serializable {
     /** Default operator parallelism; 0 keeps the environment's. */
     public int parallelism() {
         return parallelism;
+    }
+
+    /**
+     * Key groups of the keyed window state: the most subtasks it can ever be rescaled to. Fixed for
+     * the life of the state; changing it needs a fresh start.
+     */
+    public int maxParallelism() {
+        return maxParallelism;
     }
 
     /** Examples in the rolling window of the prequential POS@10 / NEG@10 gauges. */

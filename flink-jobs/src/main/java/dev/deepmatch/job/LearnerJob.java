@@ -104,6 +104,7 @@ public final class LearnerJob {
         }
         // RocksDB's own estimate of the keys (users) in the window state, as a metric.
         conf.set(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS, true);
+        conf.set(PipelineOptions.MAX_PARALLELISM, config.maxParallelism());
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.GLOBAL_JOB_PARAMETERS, config.toDisplayMap());
         config.flinkOverrides().forEach(conf::setString);
