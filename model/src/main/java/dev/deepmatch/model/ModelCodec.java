@@ -220,6 +220,7 @@ final class ModelCodec {
         d.writeDouble(c.posThreshold());
         d.writeDouble(c.negThreshold());
         d.writeDouble(c.negWeight());
+        d.writeUTF(c.negativeLoss().name());
         d.writeDouble(c.learningRate());
         d.writeDouble(c.embeddingLearningRate());
         d.writeDouble(c.adamBeta1());
@@ -248,6 +249,7 @@ final class ModelCodec {
                 .posThreshold(d.readDouble())
                 .negThreshold(d.readDouble())
                 .negWeight(d.readDouble())
+                .negativeLoss(NegativeLoss.valueOf(d.readUTF()))
                 .learningRate(d.readDouble())
                 .embeddingLearningRate(d.readDouble())
                 .adamBeta1(d.readDouble())

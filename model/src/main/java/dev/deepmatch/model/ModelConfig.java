@@ -19,6 +19,7 @@ public record ModelConfig(
         double posThreshold,
         double negThreshold,
         double negWeight,
+        NegativeLoss negativeLoss,
         double learningRate,
         double embeddingLearningRate,
         double adamBeta1,
@@ -71,6 +72,7 @@ public record ModelConfig(
         private double posThreshold = 0.8;
         private double negThreshold = 0.3;
         private double negWeight = 0.1;
+        private NegativeLoss negativeLoss = NegativeLoss.RELATIVE;
         private double learningRate = 3e-3;
         private double embeddingLearningRate = 3e-3;
         private double adamBeta1 = 0.9;
@@ -99,6 +101,7 @@ public record ModelConfig(
             posThreshold = c.posThreshold;
             negThreshold = c.negThreshold;
             negWeight = c.negWeight;
+            negativeLoss = c.negativeLoss;
             learningRate = c.learningRate;
             embeddingLearningRate = c.embeddingLearningRate;
             adamBeta1 = c.adamBeta1;
@@ -178,6 +181,11 @@ public record ModelConfig(
 
         public Builder negWeight(double v) {
             negWeight = v;
+            return this;
+        }
+
+        public Builder negativeLoss(NegativeLoss v) {
+            negativeLoss = java.util.Objects.requireNonNull(v, "negativeLoss");
             return this;
         }
 
@@ -288,6 +296,7 @@ public record ModelConfig(
                     posThreshold,
                     negThreshold,
                     negWeight,
+                    negativeLoss,
                     learningRate,
                     embeddingLearningRate,
                     adamBeta1,

@@ -112,45 +112,73 @@ final class Objective {
             }
         }
         double posLoss = 0, negLoss = 0;
-        double[] logits = new double[k + 1];
+        // probs[0] is the target, probs[1..k] the shared negatives; dLogit scales each column.
+        double[] probs = new double[k + 1];
+        double[] dLogit = new double[k + 1];
+        boolean relative = cfg.negativeLoss() == NegativeLoss.RELATIVE;
         for (int s = 0; s < plan.sequences(); s++) {
+            int label = plan.label[s];
+            if (label == BatchPlan.NONE) {
+                continue;
+            }
             int uOff = s * h;
             int tgt = plan.targetLocal[s];
-            if (plan.label[s] == BatchPlan.POSITIVE) {
-                logits[0] = Blas.dot(users, uOff, iv, tgt * h, h) - plan.targetLogQ[s];
-                double max = logits[0];
-                for (int j = 0; j < k; j++) {
-                    if (plan.negativeRow[j] == plan.targetRow[s]) {
-                        logits[j + 1] = Double.NEGATIVE_INFINITY; // accidental hit
-                    } else {
-                        logits[j + 1] =
-                                Blas.dot(users, uOff, iv, plan.negativeLocal[j] * h, h)
-                                        - plan.negativeLogQ[j];
-                        max = Math.max(max, logits[j + 1]);
-                    }
-                }
-                double sum = 0;
-                for (int j = 0; j <= k; j++) {
-                    logits[j] = Math.exp(logits[j] - max); // exp(-inf) = 0 masks hits
-                    sum += logits[j];
-                }
-                posLoss += -Math.log(logits[0] / sum);
-                double scale = 1.0 / positives;
-                for (int j = 0; j <= k; j++) {
-                    double g = (logits[j] / sum - (j == 0 ? 1 : 0)) * scale;
-                    if (g == 0) {
-                        continue;
-                    }
-                    int col = j == 0 ? tgt : plan.negativeLocal[j - 1];
-                    Blas.axpy(g, iv, col * h, dUsers, uOff, h);
-                    Blas.axpy(g, users, uOff, dIv, col * h, h);
-                }
-            } else if (plan.label[s] == BatchPlan.NEGATIVE) {
-                double z = Blas.dot(users, uOff, iv, tgt * h, h);
-                negLoss += softplus(z);
-                double g = sigmoid(z) * cfg.negWeight() / negatives;
+            double raw = Blas.dot(users, uOff, iv, tgt * h, h);
+            if (label == BatchPlan.NEGATIVE && !relative) {
+                negLoss += softplus(raw);
+                double g = sigmoid(raw) * cfg.negWeight() / negatives;
                 Blas.axpy(g, iv, tgt * h, dUsers, uOff, h);
                 Blas.axpy(g, users, uOff, dIv, tgt * h, h);
+                continue;
+            }
+            // Sampled softmax over target and negatives, logQ-corrected, accidental hits masked.
+            probs[0] = raw - plan.targetLogQ[s];
+            double max = probs[0];
+            double maxNeg = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                if (plan.negativeRow[j] == plan.targetRow[s]) {
+                    probs[j + 1] = Double.NEGATIVE_INFINITY;
+                } else {
+                    probs[j + 1] =
+                            Blas.dot(users, uOff, iv, plan.negativeLocal[j] * h, h)
+                                    - plan.negativeLogQ[j];
+                    maxNeg = Math.max(maxNeg, probs[j + 1]);
+                }
+            }
+            max = Math.max(max, maxNeg);
+            double target = probs[0];
+            double sumNeg = 0;
+            for (int j = 1; j <= k; j++) {
+                probs[j] = Math.exp(probs[j] - max); // exp(-inf) = 0 masks hits
+                sumNeg += probs[j];
+            }
+            double expTarget = Math.exp(target - max);
+            if (label == BatchPlan.POSITIVE) {
+                double sum = expTarget + sumNeg;
+                posLoss += -Math.log(expTarget / sum);
+                double scale = 1.0 / positives;
+                dLogit[0] = (expTarget / sum - 1) * scale;
+                for (int j = 1; j <= k; j++) {
+                    dLogit[j] = probs[j] / sum * scale;
+                }
+            } else {
+                // -log(1 - p(target)) = softplus(target - logsumexp(negatives))
+                double x = target - (max + Math.log(sumNeg));
+                negLoss += softplus(x);
+                double g = sigmoid(x) * cfg.negWeight() / negatives;
+                dLogit[0] = g;
+                for (int j = 1; j <= k; j++) {
+                    dLogit[j] = -g * probs[j] / sumNeg;
+                }
+            }
+            for (int j = 0; j <= k; j++) {
+                double g = dLogit[j];
+                if (g == 0) {
+                    continue;
+                }
+                int col = j == 0 ? tgt : plan.negativeLocal[j - 1];
+                Blas.axpy(g, iv, col * h, dUsers, uOff, h);
+                Blas.axpy(g, users, uOff, dIv, col * h, h);
             }
         }
         return new Loss(

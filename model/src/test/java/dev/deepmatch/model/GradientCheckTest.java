@@ -20,6 +20,9 @@ class GradientCheckTest {
     static List<Arguments> variants() {
         return List.of(
                 Arguments.of("default", Fixtures.tiny().build()),
+                Arguments.of(
+                        "absolute negative loss",
+                        Fixtures.tiny().negativeLoss(NegativeLoss.ABSOLUTE).build()),
                 Arguments.of("two threads", Fixtures.tiny().threads(2).build()),
                 Arguments.of("one block", Fixtures.tiny().blocks(1).build()),
                 Arguments.of("not factorized", Fixtures.tiny().factorized(false).build()),

@@ -11,23 +11,31 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ModelBehaviourTest {
     // Recorded from this implementation after its gradient checks passed; a change means the
     // forward math changed.
     static final double GOLDEN_POSITIVE = 4.6951503163824135;
-    static final double GOLDEN_NEGATIVE = 0.48143703058282483;
+    static final double GOLDEN_NEGATIVE_ABSOLUTE = 0.48143703058282483;
+    static final double GOLDEN_NEGATIVE_RELATIVE = 0.0012163608615472993;
 
     /** Golden loss of a fixed model, batch and negatives; guards the forward math. */
-    @Test
-    void lossOfFixedBatchMatchesGoldenValue() {
-        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().build(), 12);
+    @ParameterizedTest
+    @EnumSource(NegativeLoss.class)
+    void lossOfFixedBatchMatchesGoldenValue(NegativeLoss form) {
+        DeepMatchModel model =
+                Fixtures.modelWithItems(Fixtures.tiny().negativeLoss(form).build(), 12);
         BatchPlan plan = model.plan(Fixtures.batch(12, 11), true, new int[] {0, 1, 2, 3, 4, 5});
         Objective.Loss loss = model.objective().evaluate(plan, model.items.emb, model.dense, null);
         assertEquals(3, loss.positives());
         assertEquals(2, loss.negatives());
         assertEquals(GOLDEN_POSITIVE, loss.positive(), 1e-12);
-        assertEquals(GOLDEN_NEGATIVE, loss.negative(), 1e-12);
+        assertEquals(
+                form == NegativeLoss.ABSOLUTE ? GOLDEN_NEGATIVE_ABSOLUTE : GOLDEN_NEGATIVE_RELATIVE,
+                loss.negative(),
+                1e-12);
     }
 
     @Test
