@@ -29,6 +29,8 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Holds the model and learns from the example stream in mini-batches. A batch closes when it
@@ -46,6 +48,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         implements OneInputStreamOperator<TrainingExample, ItemVector>, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
 
     /** N of the prequential POS@N / NEG@N gauges. */
     public static final int TOP_N = 10;
@@ -116,6 +119,16 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             retainedShards = shards;
         } else if (restored) {
             model = DeepMatchModel.restore(shards);
+            // The model keeps the settings it was created with; say so if the job's differ.
+            if (!model.config().equals(modelConfig)) {
+                LOG.warn(
+                        "Restored model version {} keeps its own settings {}; the job's model"
+                                + " settings {} are ignored until the model is started afresh",
+                        model.version(),
+                        model.config(),
+                        modelConfig);
+            }
+            modelConfig = model.config();
         } else {
             model = new DeepMatchModel(modelConfig);
         }
