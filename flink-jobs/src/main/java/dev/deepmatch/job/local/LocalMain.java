@@ -36,23 +36,30 @@ public final class LocalMain {
     private LocalMain() {}
 
     public static void main(String[] argv) throws Exception {
-        CliArgs args;
+        System.exit(run(argv));
+    }
+
+    /**
+     * Parses the command line and runs until done or interrupted.
+     *
+     * @return the process exit code: 0 done, 1 failed, 2 bad command line, 130 interrupted
+     */
+    public static int run(String[] argv) throws Exception {
         Options options;
         try {
-            args = CliArgs.parse(argv, Set.of("generator", "help"));
+            CliArgs args = CliArgs.parse(argv, Set.of("generator", "help"));
             if (args.flag("help")) {
                 System.out.println(USAGE);
                 System.out.println("job settings: " + String.join(", ", JobConfig.knownSettings()));
-                return;
+                return 0;
             }
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("local: " + e.getMessage());
             System.err.println(USAGE);
-            System.exit(2);
-            return;
+            return 2;
         }
-        System.exit(run(options));
+        return run(options);
     }
 
     /** Runs until done or interrupted; returns the process exit code. */
@@ -197,7 +204,8 @@ public final class LocalMain {
             // validate now, naming the setting, before anything starts
             JobConfig.fromMap(jobSettings, new org.apache.flink.configuration.Configuration());
             return new Options(
-                    new LocalPipeline.Settings(source, jobSettings, webPort, partitions, true),
+                    new LocalPipeline.Settings(
+                            source, jobSettings, webPort, partitions, true, false),
                     progressMillis);
         }
     }

@@ -48,13 +48,24 @@ public final class LocalPipeline implements AutoCloseable {
      * @param webPort REST/web UI port on localhost; 0 picks a free one
      * @param partitions partitions of the playback topic
      * @param produce whether to start the producer (a test may produce itself)
+     * @param preload produce every event before the job starts (benchmarks: the producer then
+     *     neither limits nor competes with the pipeline); needs a bounded source
      */
     public record Settings(
             SourceOptions source,
             Map<String, String> jobSettings,
             int webPort,
             int partitions,
-            boolean produce) {}
+            boolean produce,
+            boolean preload) {
+
+        public Settings {
+            if (preload && !source.fromFile() && source.maxEvents() == Long.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        "preloading needs a bounded source: a file or --max-events");
+            }
+        }
+    }
 
     private final Path workDir;
     private final EmbeddedKafka kafka;
@@ -119,6 +130,10 @@ public final class LocalPipeline implements AutoCloseable {
             kafka.createTopic(config.deadLetterTopic(), 1);
             kafka.createCompactedTopic(config.vectorsTopic(), 1);
 
+            if (settings.produce() && settings.preload()) {
+                preload(settings.source(), kafka, config.eventsTopic());
+            }
+
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConf);
             LearnerJob.configureEnvironment(env, config);
@@ -135,7 +150,7 @@ public final class LocalPipeline implements AutoCloseable {
             Thread producerThread = null;
             AtomicReference<Throwable> failure = new AtomicReference<>();
             LocalPipeline pipeline;
-            if (settings.produce()) {
+            if (settings.produce() && !settings.preload()) {
                 SourceOptions source = settings.source();
                 Properties props = new Properties();
                 props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -178,6 +193,23 @@ public final class LocalPipeline implements AutoCloseable {
             }
             deleteRecursively(workDir);
             throw e;
+        }
+    }
+
+    private static void preload(SourceOptions source, EmbeddedKafka kafka, String topic)
+            throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (EventSource events = source.open();
+                KafkaProducer<byte[], byte[]> kafkaProducer = ProduceMain.createProducer(props)) {
+            new PlaybackProducer(
+                            kafkaProducer,
+                            topic,
+                            ProduceMain.encoder(),
+                            0,
+                            source.maxEvents(),
+                            source.eventTime())
+                    .run(events);
         }
     }
 

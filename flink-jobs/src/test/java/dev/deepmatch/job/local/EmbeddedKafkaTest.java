@@ -131,6 +131,7 @@ class EmbeddedKafkaTest {
                 producer.send(new ProducerRecord<>("t", "v".getBytes(StandardCharsets.UTF_8)))
                         .get();
             }
+            assertEquals(1, kept.recordsIn("t"));
         }
         assertTrue(Files.exists(dir.resolve("meta.properties")));
 
