@@ -384,6 +384,15 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         super.close();
     }
 
+    /** Prequential hit rates of well-played / skipped targets, for tests. */
+    HitRate positiveHits() {
+        return positives;
+    }
+
+    HitRate negativeHits() {
+        return negatives;
+    }
+
     /** The model, for tests and the local launcher's final figures; null if training is off. */
     public DeepMatchModel model() {
         return model;

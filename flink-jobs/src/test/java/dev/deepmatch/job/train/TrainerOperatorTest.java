@@ -156,6 +156,34 @@ class TrainerOperatorTest {
     }
 
     @Test
+    void ranksEachBatchBeforeLearningFromIt() throws Exception {
+        var h = harness(null);
+        TrainerOperator op = (TrainerOperator) h.getOperator();
+        List<TrainingExample> first = examples(4, 8);
+        send(h, first);
+        // A fresh model knows no target yet: ranked first, every example is a miss, even though
+        // the same step then admits all of them to the catalogue.
+        long positives = first.stream().filter(e -> e.targetRate >= 0.8).count();
+        assertThat(op.positiveHits().ranked()).isEqualTo(positives);
+        assertThat(op.negativeHits().ranked()).isEqualTo(first.size() - positives);
+        assertThat(op.positiveHits().overall()).isZero();
+        assertThat(op.negativeHits().overall()).isZero();
+        assertThat(model(h).rowOf(first.get(0).targetItem)).isNotNegative();
+    }
+
+    @Test
+    void hitRateKeepsARollingWindowAndATotal() {
+        HitRate rate = new HitRate(3);
+        for (boolean hit : new boolean[] {true, false, true, true}) {
+            rate.record(hit);
+        }
+        rate.publish();
+        assertThat(rate.recent()).isEqualTo(2.0 / 3);
+        assertThat(rate.overall()).isEqualTo(3.0 / 4);
+        assertThat(rate.ranked()).isEqualTo(4);
+    }
+
+    @Test
     void restoreFromSnapshotGivesIdenticalScoresAndVersion() throws Exception {
         var original = harness(null);
         send(original, examples(24, 3));
