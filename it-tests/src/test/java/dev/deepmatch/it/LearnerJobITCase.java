@@ -1,0 +1,435 @@
+package dev.deepmatch.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepmatch.generator.GeneratorConfig;
+import dev.deepmatch.generator.ListenerGenerator;
+import dev.deepmatch.job.JobConfig;
+import dev.deepmatch.job.LearnerJob;
+import dev.deepmatch.job.codec.DeadLetterCodec;
+import dev.deepmatch.job.codec.ItemVectorCodec;
+import dev.deepmatch.job.codec.PlaybackEventCodec;
+import dev.deepmatch.job.local.EmbeddedKafka;
+import dev.deepmatch.job.local.RestMetrics;
+import dev.deepmatch.schema.DeadLetter;
+import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.PlaybackEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterRESTAddress;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job end to end against a real (embedded) Kafka broker on a Flink MiniCluster with two slots:
+ * events and malformed records in, dead letters and versioned item vectors out (read as an index
+ * builder would, read_committed), checkpoints completing, and a restart from the latest checkpoint
+ * that continues the model instead of starting over.
+ */
+class LearnerJobITCase {
+
+    private static final String EVENTS = "playback-events";
+    private static final String DEAD_LETTERS = "playback-events-dlq";
+    private static final String VECTORS = "item-vectors";
+    private static final int FIRST_RUN_EVENTS = 3_000;
+    private static final int SECOND_RUN_EVENTS = 500;
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(fastMetrics())
+                            .build());
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start();
+        kafka.createTopic(EVENTS, 2);
+        kafka.createTopic(DEAD_LETTERS, 1);
+        kafka.createCompactedTopic(VECTORS, 1);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void learnsCheckpointsAndResumesTheModelAfterARestart(
+            @InjectClusterRESTAddress URI rest, @TempDir Path checkpoints) throws Exception {
+        ListenerGenerator generator =
+                new ListenerGenerator(
+                        GeneratorConfig.builder().seed(11).users(300).tracks(800).build());
+        Set<String> itemsPlayed = new HashSet<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            send(producer, generator, FIRST_RUN_EVENTS, itemsPlayed);
+            sendMalformed(producer);
+        }
+
+        // ---- first run ------------------------------------------------------------------
+        JobClient first = submit(settings(checkpoints), null);
+        RestMetrics firstMetrics = new RestMetrics(rest.toString(), first.getJobID().toString());
+
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                TopicReader.readUntil(
+                        kafka.bootstrapServers(), DEAD_LETTERS, WAIT, l -> l.size() >= 6)) {
+            deadLetters.add(DeadLetterCodec.decode(r.value()));
+        }
+        Map<String, DeadLetter> byReason = new HashMap<>();
+        deadLetters.forEach(d -> byReason.put(d.getReason(), d));
+        assertEquals(
+                Set.of(
+                        "UNDECODABLE",
+                        "EMPTY_RECORD",
+                        "UNKNOWN_SCHEMA",
+                        "RATE_OUT_OF_RANGE",
+                        "EMPTY_USER_ID",
+                        "FUTURE_EVENT_TIME"),
+                byReason.keySet(),
+                "dead letters: " + deadLetters);
+        DeadLetter garbage = byReason.get("UNDECODABLE");
+        assertEquals(EVENTS, garbage.getSourceTopic());
+        assertTrue(garbage.getSourceOffset() >= 0);
+        assertEquals(
+                "not avro at all",
+                StandardCharsets.UTF_8.decode(garbage.getOriginalValue()).toString());
+
+        // every event through the trainer, and the vectors it changed committed
+        Map<String, Double> m =
+                awaitMetrics(
+                        firstMetrics,
+                        v ->
+                                v.getOrDefault("eventsIn", 0.0) >= FIRST_RUN_EVENTS + 6
+                                        && v.getOrDefault("pendingExamples", 1.0) == 0
+                                        && v.getOrDefault("examplesIn", -1.0)
+                                                .equals(v.get("examplesOut")));
+        assertEquals(6.0, m.get("invalidEventsTotal"), "invalid events counted: " + m);
+        List<ItemVector> committed =
+                vectors(
+                        TopicReader.readUntil(
+                                kafka.bootstrapServers(),
+                                VECTORS,
+                                WAIT,
+                                l -> maxVersion(decode(l)) >= m.get("modelVersion")));
+        long versionBefore = maxVersion(committed);
+        assertTrue(versionBefore > 0, "no trained vectors committed: " + committed.size());
+        for (ItemVector v : committed) {
+            assertTrue(itemsPlayed.contains(v.getItemId()), "unknown item " + v.getItemId());
+            assertEquals(64, v.getVector().size(), "vector width (model hidden size)");
+        }
+
+        long checkpointsBefore = firstMetrics.completedCheckpoints();
+        await(
+                () -> {
+                    try {
+                        return firstMetrics.completedCheckpoints() >= checkpointsBefore + 2;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                },
+                "two more checkpoints after everything was trained");
+        first.cancel().get(60, TimeUnit.SECONDS);
+        awaitTermination(first);
+        Path latest = latestCheckpoint(checkpoints.resolve(first.getJobID().toString()));
+
+        // ---- second run, restored from the latest checkpoint ------------------------------
+        long restartMillis = System.currentTimeMillis();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            send(producer, generator, SECOND_RUN_EVENTS, itemsPlayed);
+        }
+        JobClient second = submit(settings(checkpoints), latest);
+        try {
+            RestMetrics secondMetrics =
+                    new RestMetrics(rest.toString(), second.getJobID().toString());
+            Map<String, Double> m2 =
+                    awaitMetrics(
+                            secondMetrics,
+                            v ->
+                                    v.getOrDefault("eventsIn", 0.0) >= SECOND_RUN_EVENTS
+                                            && v.getOrDefault("pendingExamples", 1.0) == 0);
+            // the source resumed at the checkpointed offsets: only the new events were read
+            assertEquals(
+                    (double) SECOND_RUN_EVENTS, m2.get("eventsIn"), "events read after restore");
+            assertTrue(
+                    m2.get("modelVersion") > versionBefore,
+                    "model version after restore "
+                            + m2.get("modelVersion")
+                            + " <= "
+                            + versionBefore);
+
+            // the full refresh after the restore: every catalogue item exactly once
+            List<ItemVector> afterRestart =
+                    vectors(
+                                    TopicReader.readUntil(
+                                            kafka.bootstrapServers(),
+                                            VECTORS,
+                                            WAIT,
+                                            l ->
+                                                    decode(l).stream()
+                                                            .anyMatch(
+                                                                    v ->
+                                                                            v.getFullRefresh()
+                                                                                    && v.getEmittedAtMillis()
+                                                                                                    .toEpochMilli()
+                                                                                            >= restartMillis)))
+                            .stream()
+                            .filter(v -> v.getEmittedAtMillis().toEpochMilli() >= restartMillis)
+                            .toList();
+            ItemVector refreshRecord =
+                    afterRestart.stream().filter(ItemVector::getFullRefresh).findFirst().get();
+            long refreshVersion = refreshRecord.getModelVersion();
+            assertTrue(
+                    refreshVersion >= versionBefore,
+                    "refresh after restore at version "
+                            + refreshVersion
+                            + ", before the restart "
+                            + versionBefore
+                            + ": the model started over");
+            List<String> refreshed =
+                    afterRestart.stream()
+                            .filter(
+                                    v ->
+                                            v.getFullRefresh()
+                                                    && v.getModelVersion() == refreshVersion)
+                            .map(ItemVector::getItemId)
+                            .toList();
+            assertEquals(refreshRecord.getRefreshSize(), refreshed.size(), "records in refresh");
+            assertEquals(
+                    refreshed.size(), new HashSet<>(refreshed).size(), "duplicates in refresh");
+            Set<String> trainedBefore = new HashSet<>();
+            committed.forEach(v -> trainedBefore.add(v.getItemId()));
+            assertTrue(
+                    refreshed.containsAll(trainedBefore),
+                    "the refresh misses items the first run had emitted");
+            System.out.printf(
+                    "first run: %d dead letters, committed vectors up to version %d, restored from"
+                            + " %s; second run: %.0f events read, full refresh of %d items at"
+                            + " version %d, model version now %.0f%n",
+                    deadLetters.size(),
+                    versionBefore,
+                    latest.getFileName(),
+                    m2.get("eventsIn"),
+                    refreshed.size(),
+                    refreshVersion,
+                    m2.get("modelVersion"));
+            for (ItemVector v : afterRestart) {
+                assertTrue(v.getModelVersion() >= versionBefore, "vector from a fresh model: " + v);
+            }
+        } finally {
+            second.cancel().get(60, TimeUnit.SECONDS);
+            awaitTermination(second);
+        }
+    }
+
+    private static Map<String, String> settings(Path checkpoints) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("bootstrap-servers", kafka.bootstrapServers());
+        s.put("events-topic", EVENTS);
+        s.put("dead-letter-topic", DEAD_LETTERS);
+        s.put("vectors-topic", VECTORS);
+        s.put("starting-offsets", "committed");
+        s.put("checkpoint-interval", "1 s");
+        s.put("checkpoint-dir", checkpoints.toUri().toString());
+        s.put("emission-interval", "1 s");
+        s.put("batch-size", "64");
+        s.put("batch-max-delay", "200 ms");
+        s.put("parallelism", "2");
+        s.put("transactional-id-prefix", "it-learner");
+        return s;
+    }
+
+    private static JobClient submit(Map<String, String> settings, Path restoreFrom)
+            throws Exception {
+        JobConfig config = JobConfig.fromMap(settings, new Configuration());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LearnerJob.configureEnvironment(env, config);
+        if (restoreFrom != null) {
+            Configuration restore = new Configuration();
+            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
+            env.configure(restore);
+        }
+        LearnerJob.defineWorkflow(
+                env,
+                config,
+                LearnerJob.kafkaSource(config),
+                LearnerJob.vectorSink(config),
+                LearnerJob.deadLetterSink(config));
+        return env.executeAsync(LearnerJob.JOB_NAME);
+    }
+
+    private static void send(
+            KafkaProducer<byte[], byte[]> producer,
+            ListenerGenerator generator,
+            int n,
+            Set<String> itemsPlayed)
+            throws Exception {
+        for (int i = 0; i < n; i++) {
+            PlaybackEvent e = generator.next();
+            itemsPlayed.add(e.getItemId());
+            producer.send(record(e.getUserId(), PlaybackEventCodec.encode(e)));
+        }
+        producer.flush();
+    }
+
+    /** One record for each way a device (or a bug) can break the contract. */
+    private static void sendMalformed(KafkaProducer<byte[], byte[]> producer) throws Exception {
+        PlaybackEvent valid =
+                PlaybackEvent.newBuilder()
+                        .setEventId("bad-1")
+                        .setUserId("u1")
+                        .setItemId("t1")
+                        .setEventTimeMillis(Instant.parse("2026-01-01T00:00:00Z"))
+                        .setPlayRate(0.5)
+                        .build();
+        producer.send(record("x", "not avro at all".getBytes(StandardCharsets.UTF_8))).get();
+        producer.send(record("x", new byte[0])).get();
+        byte[] otherSchema = PlaybackEventCodec.encode(valid);
+        otherSchema[5] ^= 0x5A; // same layout, a fingerprint this job does not know
+        producer.send(record("x", otherSchema)).get();
+        PlaybackEvent rate = PlaybackEvent.newBuilder(valid).setEventId("bad-2").build();
+        rate.setPlayRate(1.5);
+        producer.send(record("u1", PlaybackEventCodec.encode(rate))).get();
+        PlaybackEvent noUser = PlaybackEvent.newBuilder(valid).setEventId("bad-3").build();
+        noUser.setUserId("");
+        producer.send(record("", PlaybackEventCodec.encode(noUser))).get();
+        PlaybackEvent future = PlaybackEvent.newBuilder(valid).setEventId("bad-4").build();
+        future.setEventTimeMillis(Instant.now().plus(Duration.ofDays(2)));
+        producer.send(record("u1", PlaybackEventCodec.encode(future))).get();
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String key, byte[] value) {
+        return new ProducerRecord<>(EVENTS, key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(
+                kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static Map<String, Double> awaitMetrics(
+            RestMetrics metrics, java.util.function.Predicate<Map<String, Double>> done)
+            throws Exception {
+        Set<String> names =
+                Set.of(
+                        "eventsIn",
+                        "invalidEventsTotal",
+                        "examplesIn",
+                        "examplesOut",
+                        "pendingExamples",
+                        "modelVersion");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Map<String, Double> values = Map.of();
+        while (System.nanoTime() < deadline) {
+            try {
+                values = metrics.fetch(names);
+                if (values.keySet().containsAll(names) && done.test(values)) {
+                    return values;
+                }
+            } catch (IOException notYetRunning) {
+                // the REST API knows the job once it is scheduled
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("job did not get there within " + WAIT + "; metrics " + values);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static void awaitTermination(JobClient job) throws Exception {
+        await(
+                () -> {
+                    try {
+                        return job.getJobStatus().get().isGloballyTerminalState();
+                    } catch (Exception e) {
+                        return true; // the cluster no longer knows the job
+                    }
+                },
+                "job " + job.getJobID() + " to end");
+    }
+
+    private static Path latestCheckpoint(Path jobDir) throws IOException {
+        try (Stream<Path> dirs = Files.list(jobDir)) {
+            return dirs.filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .filter(p -> Files.exists(p.resolve("_metadata")))
+                    .max(
+                            (a, b) ->
+                                    Long.compare(
+                                            Long.parseLong(a.getFileName().toString().substring(4)),
+                                            Long.parseLong(
+                                                    b.getFileName().toString().substring(4))))
+                    .orElseThrow(() -> new AssertionError("no retained checkpoint in " + jobDir));
+        }
+    }
+
+    private static List<ItemVector> vectors(List<ConsumerRecord<byte[], byte[]>> records) {
+        return decode(records);
+    }
+
+    private static List<ItemVector> decode(List<ConsumerRecord<byte[], byte[]>> records) {
+        List<ItemVector> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            try {
+                out.add(ItemVectorCodec.decode(r.value()));
+            } catch (Exception e) {
+                throw new AssertionError("undecodable vector record at offset " + r.offset(), e);
+            }
+        }
+        return out;
+    }
+
+    private static long maxVersion(List<ItemVector> vectors) {
+        return vectors.stream().mapToLong(ItemVector::getModelVersion).max().orElse(-1);
+    }
+
+    private static Configuration fastMetrics() {
+        Configuration conf = new Configuration();
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
+        return conf;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.deepmatch.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepmatch.job.local.LocalMain;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bin/learner local} as a user runs it, on a small replay file. */
+class LocalMainITCase {
+
+    private static final Pattern FINAL_LINE =
+            Pattern.compile(
+                    "POS@10=(\\d\\.\\d{4}) NEG@10=(\\d\\.\\d{4}) POS@50=(\\S+) NEG@50=(\\S+)"
+                            + " events=(\\d+) seconds=(\\d+\\.\\d) vectors=(\\d+)");
+
+    @Test
+    void replaysAFileAndEndsWithTheReplayResultLine(@TempDir Path dir) throws Exception {
+        // 40 listeners with 30 plays each over 25 tracks, every 5th play skipped
+        StringBuilder csv = new StringBuilder("user,item,ts,rate,intent\n");
+        int rows = 0;
+        for (int k = 0; k < 30; k++) {
+            for (int u = 0; u < 40; u++) {
+                double rate = k % 5 == 4 ? 0.1 : 0.95;
+                csv.append(
+                        "user"
+                                + u
+                                + ",track"
+                                + ((u + k) % 25)
+                                + ","
+                                + (k * 1000 + u)
+                                + ","
+                                + rate
+                                + ",AUTOPLAY\n");
+                rows++;
+            }
+        }
+        Path file = dir.resolve("plays.csv");
+        Files.writeString(file, csv);
+
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit =
+                    LocalMain.run(
+                            new String[] {
+                                "--events", file.toString(), "--format", "csv",
+                                "--web-port", "0", "--progress-interval", "2",
+                                "--batch-size", "32", "--emission-interval", "1 s"
+                            });
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        stdout.print(out);
+        assertEquals(0, exit, out);
+        String[] lines = out.strip().split("\n");
+        Matcher m = FINAL_LINE.matcher(lines[lines.length - 1]);
+        assertTrue(m.matches(), "last line: " + lines[lines.length - 1]);
+        assertEquals(rows, Long.parseLong(m.group(5)), "every event of the file processed");
+        assertTrue(Long.parseLong(m.group(7)) > 0, "no vectors emitted");
+        assertTrue(out.contains("events/s="), "no progress line: " + out);
+    }
+
+    @Test
+    void aWrongSettingIsNamedAndNothingStarts() throws Exception {
+        assertEquals(2, LocalMain.run(new String[] {"--batch-size", "0"}));
+        assertEquals(2, LocalMain.run(new String[] {"--events", "f.csv"}));
+    }
+}
