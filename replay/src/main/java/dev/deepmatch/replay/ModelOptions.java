@@ -1,0 +1,60 @@
+package dev.deepmatch.replay;
+
+import dev.deepmatch.model.ModelConfig;
+
+/**
+ * The model settings shared by {@code replay} and {@code bench}, mapped onto {@link
+ * ModelConfig#builder()}; the builder's validation names the setting at fault.
+ */
+final class ModelOptions {
+    static final String USAGE =
+            """
+              model settings (defaults from ModelConfig):
+                --max-len L  --factor-dim E  --hidden H  --heads N  --blocks N  --ff N
+                --negatives K  --sampler-power P  --neg-weight W  --lr R  --emb-lr R
+                --steps-per-batch N  --threads N  --init-scale S  --seed S
+                --no-rate-intent  --no-factorization
+            """;
+
+    private final ModelConfig.Builder builder = ModelConfig.builder();
+
+    /** Applies the option if it is a model setting; false if it is not one. */
+    boolean accept(String option, Args args) throws UsageException {
+        switch (option) {
+            case "--max-len" -> builder.maxLen(args.intValue(option, 1));
+            case "--factor-dim" -> builder.factorDim(args.intValue(option, 1));
+            case "--hidden" -> builder.hidden(args.intValue(option, 1));
+            case "--heads" -> builder.heads(args.intValue(option, 1));
+            case "--blocks" -> builder.blocks(args.intValue(option, 1));
+            case "--ff" -> builder.ffDim(args.intValue(option, 1));
+            case "--negatives" -> builder.negatives(args.intValue(option, 1));
+            case "--sampler-power" -> builder.samplerPower(args.doubleValue(option));
+            case "--neg-weight" -> builder.negWeight(args.doubleValue(option));
+            case "--lr" -> builder.learningRate(args.doubleValue(option));
+            case "--emb-lr" -> builder.embeddingLearningRate(args.doubleValue(option));
+            case "--steps-per-batch" -> builder.stepsPerBatch(args.intValue(option, 1));
+            case "--threads" -> builder.threads(args.intValue(option, 1));
+            case "--init-scale" -> builder.initScale(args.doubleValue(option));
+            case "--seed" -> builder.seed(args.longValue(option, Long.MIN_VALUE));
+            case "--no-rate-intent" -> builder.useRateAndIntent(false);
+            case "--no-factorization" -> builder.factorized(false);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    ModelConfig.Builder builder() {
+        return builder;
+    }
+
+    /** Validates the settings; a bad value is a usage error naming the setting. */
+    ModelConfig build() throws UsageException {
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid model setting: " + e.getMessage());
+        }
+    }
+}

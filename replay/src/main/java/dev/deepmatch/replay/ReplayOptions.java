@@ -1,0 +1,162 @@
+package dev.deepmatch.replay;
+
+import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.replay.baseline.Baselines;
+import dev.deepmatch.replay.format.EventFormat;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The command line of {@link ReplayMain}, parsed and validated. */
+record ReplayOptions(
+        boolean help,
+        Path events,
+        EventFormat format,
+        List<String> learners,
+        int batch,
+        int[] ns,
+        double posThreshold,
+        double negThreshold,
+        long limit,
+        ModelConfig model,
+        Path curveCsv,
+        Path curvePng,
+        long curveEvery,
+        int curveWindow) {
+
+    static final String MODEL = "model";
+
+    static final String USAGE =
+            """
+            usage: learner replay --events FILE [options]
+              Prequential replay: each mini-batch is ranked over the whole catalogue, then learned.
+              --events FILE        plays to replay (required)
+              --format F           csv|mssd-mini|mssd (default csv)
+              --learner NAME       model|popular|transitions|transitions-signed|transitions-skip-aware
+                                   (default model)
+              --baselines          run all baselines and the model side by side
+              --batch N            examples per mini-batch (default 64)
+              --n LIST             the N of POS@N/NEG@N, e.g. 10,50 (default)
+              --pos-threshold R    well played: rate >= R (default 0.8)
+              --neg-threshold R    skipped: rate < R (default 0.3)
+              --limit N            replay at most N events
+              --curve-csv FILE     write the learning curve as CSV
+              --curve-png FILE     draw the learning curve as PNG
+              --curve-every N      examples between curve points (default 2000)
+              --curve-window N     examples in the recent-recall window (default 10000)
+              --help               this text
+            """
+                    + ModelOptions.USAGE;
+
+    static ReplayOptions parse(String[] argv) throws UsageException {
+        Args args = new Args(argv);
+        ModelOptions model = new ModelOptions();
+        Path events = null;
+        EventFormat format = EventFormat.CSV;
+        String learner = MODEL;
+        boolean baselines = false;
+        int batch = 64;
+        int[] ns = {10, 50};
+        double posThreshold = 0.8;
+        double negThreshold = 0.3;
+        long limit = Long.MAX_VALUE;
+        Path curveCsv = null;
+        Path curvePng = null;
+        long curveEvery = 2000;
+        int curveWindow = 10_000;
+        while (args.hasNext()) {
+            String option = args.nextOption();
+            switch (option) {
+                case "--help", "-h" -> {
+                    return new ReplayOptions(
+                            true,
+                            null,
+                            format,
+                            List.of(),
+                            batch,
+                            ns,
+                            posThreshold,
+                            negThreshold,
+                            limit,
+                            null,
+                            null,
+                            null,
+                            curveEvery,
+                            curveWindow);
+                }
+                case "--events" -> events = Path.of(args.value(option));
+                case "--format" -> {
+                    String name = args.value(option);
+                    format = EventFormat.byName(name);
+                    if (format == null) {
+                        throw new UsageException(
+                                "--format must be one of "
+                                        + EventFormat.names()
+                                        + ", got '"
+                                        + name
+                                        + "'");
+                    }
+                }
+                case "--learner" -> {
+                    learner = args.value(option);
+                    if (!learner.equals(MODEL) && !Baselines.NAMES.contains(learner)) {
+                        throw new UsageException(
+                                "--learner must be model or one of "
+                                        + Baselines.NAMES
+                                        + ", got '"
+                                        + learner
+                                        + "'");
+                    }
+                }
+                case "--baselines" -> baselines = true;
+                case "--batch" -> batch = args.intValue(option, 1);
+                case "--n" -> ns = args.intList(option);
+                case "--pos-threshold" -> posThreshold = args.doubleValue(option);
+                case "--neg-threshold" -> negThreshold = args.doubleValue(option);
+                case "--limit" -> limit = args.longValue(option, 1);
+                case "--curve-csv" -> curveCsv = Path.of(args.value(option));
+                case "--curve-png" -> curvePng = Path.of(args.value(option));
+                case "--curve-every" -> curveEvery = args.intValue(option, 1);
+                case "--curve-window" -> curveWindow = args.intValue(option, 1);
+                default -> {
+                    if (!model.accept(option, args)) {
+                        throw new UsageException("unknown option '" + option + "'");
+                    }
+                }
+            }
+        }
+        if (events == null) {
+            throw new UsageException("--events is required");
+        }
+        if (!(posThreshold >= 0 && posThreshold <= 1)) {
+            throw new UsageException("--pos-threshold must be in [0, 1], got " + posThreshold);
+        }
+        if (!(negThreshold >= 0 && negThreshold <= posThreshold)) {
+            throw new UsageException(
+                    "--neg-threshold must be in [0, --pos-threshold], got " + negThreshold);
+        }
+        model.builder().posThreshold(posThreshold).negThreshold(negThreshold);
+        List<String> learners = new ArrayList<>();
+        if (baselines) {
+            learners.addAll(Baselines.NAMES);
+            learners.add(MODEL);
+        } else {
+            learners.add(learner);
+        }
+        return new ReplayOptions(
+                false,
+                events,
+                format,
+                List.copyOf(learners),
+                batch,
+                ns,
+                posThreshold,
+                negThreshold,
+                limit,
+                model.build(),
+                curveCsv,
+                curvePng,
+                curveEvery,
+                curveWindow);
+    }
+}
