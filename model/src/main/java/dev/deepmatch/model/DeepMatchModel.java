@@ -152,7 +152,34 @@ public final class DeepMatchModel implements AutoCloseable {
             all[i] = i;
         }
         double[] iv = objective.itemVectors(all, items.emb, dense);
-        return TopN.select(users, iv, v, h, Math.min(n, v));
+        int k = Math.min(n, v);
+        if (pool == null || users.length < 2) {
+            return TopN.select(users, iv, v, h, k, 0, users.length);
+        }
+        int[][] out = new int[users.length][];
+        int parts = Math.min(cfg.threads(), users.length);
+        List<java.util.concurrent.Callable<Void>> tasks = new java.util.ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            int from = users.length * p / parts;
+            int to = users.length * (p + 1) / parts;
+            tasks.add(
+                    () -> {
+                        int[][] part = TopN.select(users, iv, v, h, k, from, to);
+                        System.arraycopy(part, 0, out, from, to - from);
+                        return null;
+                    });
+        }
+        try {
+            for (var f : pool.invokeAll(tasks)) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while ranking", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("ranking failed", e.getCause());
+        }
+        return out;
     }
 
     /** One mini-batch of learning: admits unseen items, updates sampler counts, steps Adam. */

@@ -6,10 +6,12 @@ import dev.deepmatch.model.math.Blas;
 final class TopN {
     private TopN() {}
 
-    static int[][] select(double[][] users, double[] itemVectors, int items, int h, int n) {
-        int[][] out = new int[users.length][];
-        for (int u = 0; u < users.length; u++) {
-            out[u] = users[u] == null ? new int[0] : one(users[u], itemVectors, items, h, n);
+    /** Top n rows for users[from..to), returned as an array of to - from entries. */
+    static int[][] select(
+            double[][] users, double[] itemVectors, int items, int h, int n, int from, int to) {
+        int[][] out = new int[to - from][];
+        for (int u = from; u < to; u++) {
+            out[u - from] = users[u] == null ? new int[0] : one(users[u], itemVectors, items, h, n);
         }
         return out;
     }

@@ -94,7 +94,7 @@ class ModelBehaviourTest {
 
     @Test
     void topNIsExactAgainstBruteForce() {
-        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().build(), 300);
+        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().threads(2).build(), 300);
         double[][] users = model.userVectors(Fixtures.batch(300, 5));
         int[][] top = model.topN(users, 10);
         for (int u = 0; u < users.length; u++) {
