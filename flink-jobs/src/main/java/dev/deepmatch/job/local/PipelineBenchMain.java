@@ -24,7 +24,8 @@ public final class PipelineBenchMain {
     static final String USAGE =
             """
             usage: bin/learner bench-pipeline [options] [job settings]
-              --max-events N       events per run (default 30000)
+              --events-on N        events of the run with training (default 30000)
+              --events-off N       events of the run without training (default 300000)
               --modes on,off       which runs, training on and/or off (default on,off)
               --partitions N       partitions of the playback topic (default 2)
             """
@@ -43,6 +44,8 @@ public final class PipelineBenchMain {
     public static int run(String[] argv) throws Exception {
         CliArgs args;
         SourceOptions source;
+        long eventsOn;
+        long eventsOff;
         String[] modes;
         int partitions;
         Map<String, String> jobSettings;
@@ -52,10 +55,12 @@ public final class PipelineBenchMain {
                 System.out.println(USAGE);
                 return 0;
             }
-            if (!args.has("max-events")) {
-                // SourceOptions reads it; a bench always needs a bound
-                args = CliArgs.parse(concat(argv, "--max-events", "30000"), Set.of("generator"));
+            if (args.has("max-events")) {
+                throw new IllegalArgumentException(
+                        "use --events-on and --events-off instead of --max-events");
             }
+            eventsOn = args.longValue("events-on", 30_000, 1, Long.MAX_VALUE - 1);
+            eventsOff = args.longValue("events-off", 300_000, 1, Long.MAX_VALUE - 1);
             partitions = args.intValue("partitions", 2, 1, 1000);
             modes = args.string("modes", "on,off").split(",");
             for (String mode : modes) {
@@ -81,9 +86,9 @@ public final class PipelineBenchMain {
         table.append(
                 String.format(
                         Locale.ROOT,
-                        "%-13s %10s %9s %10s %13s%n",
+                        "%-13s %12s %9s %10s %13s%n",
                         "training",
-                        "events",
+                        "events timed",
                         "seconds",
                         "events/s",
                         "model version"));
@@ -91,11 +96,20 @@ public final class PipelineBenchMain {
             Map<String, String> settings = new LinkedHashMap<>(jobSettings);
             settings.put("training-enabled", String.valueOf(mode.equals("on")));
             System.err.println("bench-pipeline: run with training " + mode + " ...");
-            Result r = measure(source, settings, partitions);
+            long events = mode.equals("on") ? eventsOn : eventsOff;
+            SourceOptions bounded =
+                    new SourceOptions(
+                            source.eventsFile(),
+                            source.format(),
+                            source.generator(),
+                            source.eventsPerSecond(),
+                            events,
+                            source.eventTime());
+            Result r = measure(bounded, settings, partitions);
             String row =
                     String.format(
                             Locale.ROOT,
-                            "%-13s %10d %9.1f %10.0f %13d",
+                            "%-13s %12d %9.1f %10.0f %13d",
                             mode,
                             r.events,
                             r.seconds,
@@ -116,9 +130,7 @@ public final class PipelineBenchMain {
                 LocalPipeline.start(
                         new LocalPipeline.Settings(source, settings, 0, partitions, true, true))) {
             long events = -1;
-            double firstSeen = -1;
-            double doneAt = -1;
-            Progress previous = null;
+            Progress first = null;
             while (true) {
                 Thread.sleep(500);
                 Progress p;
@@ -131,31 +143,26 @@ public final class PipelineBenchMain {
                     // everything was preloaded: the topic's size is what the job gets through
                     events = pipeline.kafka().recordsIn(pipeline.config().eventsTopic());
                 }
-                if (firstSeen < 0 && p.eventsIn() > 0) {
-                    firstSeen = p.millis() / 1000.0;
-                }
                 if (pipeline.jobStatus().isGloballyTerminalState()) {
                     throw new IllegalStateException("the job ended unexpectedly");
                 }
-                boolean done = p.eventsIn() >= events && p.drained();
-                if (done && doneAt < 0) {
-                    doneAt = p.millis() / 1000.0;
-                } else if (!done) {
-                    doneAt = -1;
+                if (first == null && p.eventsIn() > 0) {
+                    first = p;
                 }
-                if (done && p.sameCounts(previous)) {
-                    // two equal readings in a row: nothing was still on its way
-                    return new Result(events, Math.max(doneAt - firstSeen, 1e-3), p.modelVersion());
+                if (first != null && p.eventsIn() >= events && p.drained()) {
+                    if (p.millis() == first.millis()) {
+                        throw new IllegalStateException(
+                                "all "
+                                        + events
+                                        + " events went through between two readings of the"
+                                        + " metrics: give the run more events");
+                    }
+                    return new Result(
+                            p.eventsIn() - first.eventsIn(),
+                            (p.millis() - first.millis()) / 1000.0,
+                            p.modelVersion());
                 }
-                previous = p;
             }
         }
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] out = new String[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }
