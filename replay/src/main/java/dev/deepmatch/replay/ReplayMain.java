@@ -98,7 +98,8 @@ public final class ReplayMain {
                 err.println("replay: wrote " + options.curveCsv());
             }
             if (options.curvePng() != null) {
-                LearningCurveChart.write(results, options.ns()[0], options.curvePng());
+                LearningCurveChart.write(
+                        results, options.ns()[0], options.curveWindow(), options.curvePng());
                 err.println("replay: wrote " + options.curvePng());
             }
         } catch (IOException e) {

@@ -48,12 +48,22 @@ public final class LearningCurveChart {
 
     private LearningCurveChart() {}
 
-    public static void write(List<LearnerResult> results, int n, Path file) throws IOException {
+    /**
+     * @param n the N of the curves' POS@N and NEG@N
+     * @param window examples in the recent window, for the legend
+     */
+    public static void write(List<LearnerResult> results, int n, int window, Path file)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
+        // Learners report other figures too (step time, catalogue size); only losses share a scale.
         Set<String> lossKeys = new LinkedHashSet<>();
         for (LearnerResult r : results) {
             for (CurvePoint p : r.curve()) {
-                lossKeys.addAll(p.learnStats().keySet());
+                for (String key : p.learnStats().keySet()) {
+                    if (key.toLowerCase(Locale.ROOT).contains("loss")) {
+                        lossKeys.add(key);
+                    }
+                }
             }
         }
         boolean losses = !lossKeys.isEmpty();
@@ -90,7 +100,7 @@ public final class LearningCurveChart {
                 recall.line(g, r.curve(), CurvePoint::posCumulative, c, stroke(1.1f, false));
                 recall.line(g, r.curve(), CurvePoint::negCumulative, c, stroke(1.1f, true));
             }
-            legend(g, LEFT + recall.w + 20, TOP, names, colours, n);
+            legend(g, LEFT + recall.w + 20, TOP, names, colours, n, window);
             if (losses) {
                 drawLosses(g, results, lossKeys, maxX, TOP + RECALL_HEIGHT + GAP);
             }
@@ -108,7 +118,8 @@ public final class LearningCurveChart {
         double hi = -Double.MAX_VALUE;
         for (LearnerResult r : results) {
             for (CurvePoint p : r.curve()) {
-                for (Double v : p.learnStats().values()) {
+                for (String key : keys) {
+                    Double v = p.learnStats().get(key);
                     if (v != null && Double.isFinite(v)) {
                         lo = Math.min(lo, v);
                         hi = Math.max(hi, v);
@@ -152,7 +163,13 @@ public final class LearningCurveChart {
     }
 
     private static void legend(
-            Graphics2D g, int x, int y, List<String> names, List<Color> colours, int n) {
+            Graphics2D g,
+            int x,
+            int y,
+            List<String> names,
+            List<Color> colours,
+            int n,
+            int window) {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
         g.setColor(Color.BLACK);
         g.drawString("learners", x, y + 5);

@@ -1,0 +1,253 @@
+package dev.deepmatch.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplayMainTest {
+    private static final String LINE =
+            "POS@10=(\\d\\.\\d{4}|NaN) NEG@10=(\\d\\.\\d{4}|NaN) POS@50=(\\d\\.\\d{4}|NaN)"
+                    + " NEG@50=(\\d\\.\\d{4}|NaN) events=\\d+ seconds=\\d+\\.\\d";
+
+    @TempDir Path dir;
+    private Path events;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void writeEvents() throws IOException {
+        // Three users walking the same little playlist; two malformed rows.
+        StringBuilder csv = new StringBuilder("user,item,ts,rate,intent\n");
+        String[] playlist = {"p1", "p2", "p3", "p4", "p5", "p6"};
+        long ts = 0;
+        for (int round = 0; round < 10; round++) {
+            for (String user : new String[] {"u1", "u2", "u3"}) {
+                for (int i = 0; i < playlist.length; i++) {
+                    csv.append(user + round)
+                            .append(',')
+                            .append(playlist[i])
+                            .append(',')
+                            .append(ts += 1000)
+                            .append(',')
+                            .append(i % 3 == 2 ? "0.05" : "0.9")
+                            .append(",autoplay\n");
+                }
+            }
+        }
+        csv.append("u1,p1,1,2.0,\n");
+        csv.append("u1,p1,1\n");
+        events = dir.resolve("events.csv");
+        Files.writeString(events, csv.toString());
+    }
+
+    private int run(String... args) {
+        return ReplayMain.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void oneBaselinePrintsExactlyOneResultLineAndTheSkippedRows() {
+        int code =
+                run(
+                        "--events",
+                        events.toString(),
+                        "--format",
+                        "csv",
+                        "--learner",
+                        "transitions",
+                        "--batch",
+                        "4");
+        assertEquals(0, code, err());
+        List<String> lines = out().lines().toList();
+        assertEquals(1, lines.size(), out());
+        assertTrue(lines.get(0).matches(LINE), lines.get(0));
+        assertTrue(lines.get(0).contains("events=180 "), lines.get(0));
+        assertTrue(err().contains("events.csv line 182: rate outside [0,1] (rate='2.0')"), err());
+        assertTrue(err().contains("events.csv line 183: missing column (rate)"), err());
+        assertTrue(
+                err().contains("skipped rows: 2 (missing column: 1, rate outside [0,1]: 1)"),
+                err());
+    }
+
+    @Test
+    void transitionsLearnThePlaylistButNotFromTheBatchBeingRanked() {
+        // 30 sessions of 6 plays, one after the other: 150 examples, 90 positive (p2, p4, p5)
+        // and 60 negative (p3, p6). With batches of 1 only the first session's transitions are
+        // unknown when ranked: 87/90 and 58/60.
+        assertEquals(
+                0,
+                run(
+                        "--events",
+                        events.toString(),
+                        "--learner",
+                        "transitions",
+                        "--n",
+                        "1",
+                        "--batch",
+                        "1"));
+        assertTrue(out().startsWith("POS@1=0.9667 NEG@1=0.9667 events=180 "), out());
+        // With batches of 64 the first batch (sessions 1-12 and four plays of session 13: 39
+        // positive, 25 negative) is ranked before anything was learned: 51/90 and 35/60.
+        out.reset();
+        assertEquals(0, run("--events", events.toString(), "--learner", "transitions", "--n", "1"));
+        assertTrue(out().startsWith("POS@1=0.5667 NEG@1=0.5833 events=180 "), out());
+    }
+
+    @Test
+    void baselinesAndTheModelSideBySideWithCurves() throws IOException {
+        Path csv = dir.resolve("curve.csv");
+        Path png = dir.resolve("curve.png");
+        int code =
+                run(
+                        "--events",
+                        events.toString(),
+                        "--baselines",
+                        "--batch",
+                        "16",
+                        "--curve-every",
+                        "32",
+                        "--curve-csv",
+                        csv.toString(),
+                        "--curve-png",
+                        png.toString(),
+                        "--max-len",
+                        "5",
+                        "--hidden",
+                        "8",
+                        "--heads",
+                        "1",
+                        "--blocks",
+                        "1",
+                        "--ff",
+                        "8",
+                        "--factor-dim",
+                        "4",
+                        "--negatives",
+                        "4",
+                        "--threads",
+                        "1");
+        assertEquals(0, code, err());
+        List<String> lines = out().lines().toList();
+        assertEquals(5, lines.size(), out());
+        List<String> names =
+                List.of(
+                        "popular",
+                        "transitions",
+                        "transitions-signed",
+                        "transitions-skip-aware",
+                        "model");
+        for (int i = 0; i < names.size(); i++) {
+            assertTrue(lines.get(i).matches(names.get(i) + ": " + LINE), lines.get(i));
+        }
+        List<String> curve = Files.readAllLines(csv);
+        assertTrue(
+                curve.get(0).startsWith("learner,examples,pos10_recent,neg10_recent,"),
+                curve.get(0));
+        assertEquals(5 * 5 + 1, curve.size(), "5 learners x points at 32, 64, 96, 128, 150");
+        assertEquals(1100, ImageIO.read(png.toFile()).getWidth());
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        assertEquals(0, run("--help"));
+        assertTrue(out().startsWith("usage: learner replay"));
+    }
+
+    @Test
+    void wrongOptionsExitTwoNamingTheOption() {
+        assertUsageError("--events is required");
+        assertUsageError("unknown option '--bogus'", "--events", events.toString(), "--bogus");
+        assertUsageError(
+                "--format must be one of csv|mssd-mini|mssd, got 'tsv'",
+                "--events",
+                events.toString(),
+                "--format",
+                "tsv");
+        assertUsageError(
+                "--learner must be model or one of",
+                "--events",
+                events.toString(),
+                "--learner",
+                "random");
+        assertUsageError(
+                "--batch needs an integer, got 'many'",
+                "--events",
+                events.toString(),
+                "--batch",
+                "many");
+        assertUsageError(
+                "--batch must be at least 1, got 0", "--events", events.toString(), "--batch", "0");
+        assertUsageError(
+                "--n needs comma-separated positive integers, got '10,x'",
+                "--events",
+                events.toString(),
+                "--n",
+                "10,x");
+        assertUsageError(
+                "--pos-threshold must be in [0, 1], got 1.5",
+                "--events",
+                events.toString(),
+                "--pos-threshold",
+                "1.5");
+        assertUsageError(
+                "--neg-threshold must be in [0, --pos-threshold], got 0.9",
+                "--events",
+                events.toString(),
+                "--neg-threshold",
+                "0.9");
+        assertUsageError(
+                "--lr needs a number, got 'fast'", "--events", events.toString(), "--lr", "fast");
+        assertUsageError("--limit needs a value", "--events", events.toString(), "--limit");
+        assertUsageError(
+                "invalid model setting: hidden (10) must be a multiple of heads (3)",
+                "--events",
+                events.toString(),
+                "--hidden",
+                "10",
+                "--heads",
+                "3");
+        assertUsageError(
+                "--events " + dir.resolve("absent.csv") + " is not a readable file",
+                "--events",
+                dir.resolve("absent.csv").toString());
+    }
+
+    private void assertUsageError(String message, String... args) {
+        out.reset();
+        err.reset();
+        assertEquals(2, run(args), err());
+        assertTrue(err().contains(message), err());
+        assertTrue(err().contains("usage: learner replay") || message.contains("readable"), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void fileWithAWrongHeaderFailsWithAMessage() throws IOException {
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "who,what\nu,i\n");
+        assertEquals(1, run("--events", bad.toString(), "--learner", "popular"));
+        assertTrue(err().contains("header lacks column 'user' required by format csv"), err());
+        assertEquals("", out());
+    }
+}

@@ -1,0 +1,173 @@
+package dev.deepmatch.replay.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepmatch.model.Example;
+import dev.deepmatch.model.eval.PrequentialLearner;
+import dev.deepmatch.replay.format.Play;
+import dev.deepmatch.replay.format.PlayReader;
+import dev.deepmatch.schema.IntentType;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PrequentialHarnessTest {
+
+    /** Ranks each target where the script says; records the order of calls. */
+    static final class ScriptedLearner implements PrequentialLearner {
+        final Map<String, Integer> rankOfTarget;
+        final List<String> calls = new ArrayList<>();
+
+        ScriptedLearner(Map<String, Integer> rankOfTarget) {
+            this.rankOfTarget = rankOfTarget;
+        }
+
+        @Override
+        public String name() {
+            return "scripted";
+        }
+
+        @Override
+        public int[] rankTargets(List<Example> batch, int maxN) {
+            calls.add("rank " + targets(batch) + " maxN=" + maxN);
+            return batch.stream().mapToInt(e -> rankOfTarget.get(e.targetItem())).toArray();
+        }
+
+        @Override
+        public void learn(List<Example> batch) {
+            calls.add("learn " + targets(batch));
+        }
+
+        @Override
+        public Map<String, Double> lastLearnStats() {
+            return Map.of("loss", (double) calls.size());
+        }
+
+        private static String targets(List<Example> batch) {
+            return String.join("", batch.stream().map(Example::targetItem).toList());
+        }
+    }
+
+    static PlayReader reader(List<Play> plays) {
+        Iterator<Play> it = plays.iterator();
+        return new PlayReader() {
+            @Override
+            public Play next() {
+                return it.hasNext() ? it.next() : null;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    private static Play play(String user, String item, double rate) {
+        return new Play(user, item, 0, rate, IntentType.UNKNOWN, user + item);
+    }
+
+    /** Nine plays by two users: seven examples, three positive, two negative, two neither. */
+    static List<Play> stream() {
+        return List.of(
+                play("u1", "a", 0.9), // first play of u1
+                play("u1", "b", 0.9), // pos, ranked 0
+                play("u2", "c", 0.1), // first play of u2
+                play("u1", "c", 0.1), // neg, ranked 1
+                play("u2", "d", 0.5), // neither, ranked 0
+                play("u2", "e", 1.0), // pos, not ranked
+                play("u1", "f", 0.0), // neg, ranked 3
+                play("u2", "g", 0.8), // pos (threshold is inclusive), ranked 1
+                play("u1", "h", 0.3)); // neither (0.3 is not < 0.3), ranked 0
+    }
+
+    static Map<String, Integer> ranks() {
+        return Map.of("b", 0, "c", 1, "d", 0, "e", -1, "f", 3, "g", 1, "h", 0);
+    }
+
+    private static HarnessSettings settings(int batch, long limit) {
+        return new HarnessSettings(50, batch, new int[] {1, 2}, 0.8, 0.3, limit, 2, 3, 0);
+    }
+
+    @Test
+    void posAndNegAtNMatchTheHandComputedValues() throws IOException {
+        ScriptedLearner learner = new ScriptedLearner(ranks());
+        LearnerResult r =
+                new PrequentialHarness(settings(2, Long.MAX_VALUE), List.of(learner), null)
+                        .run(reader(stream()))
+                        .get(0);
+        // POS: b rank 0, e miss, g rank 1 -> @1 1/3, @2 2/3. NEG: c rank 1, f rank 3 -> @1 0, @2
+        // 1/2.
+        assertEquals(1.0 / 3, r.recall().pos(0), 1e-12);
+        assertEquals(2.0 / 3, r.recall().pos(1), 1e-12);
+        assertEquals(0.0, r.recall().neg(0), 1e-12);
+        assertEquals(0.5, r.recall().neg(1), 1e-12);
+        assertEquals(3, r.recall().positives());
+        assertEquals(2, r.recall().negatives());
+        assertEquals(7, r.recall().examples());
+        assertEquals(9, r.events());
+        assertTrue(
+                r.line()
+                        .matches(
+                                "POS@1=0\\.3333 NEG@1=0\\.0000 POS@2=0\\.6667 NEG@2=0\\.5000 events=9"
+                                        + " seconds=\\d+\\.\\d"),
+                r.line());
+    }
+
+    @Test
+    void eachBatchIsRankedBeforeItIsLearnedInStreamOrder() throws IOException {
+        ScriptedLearner learner = new ScriptedLearner(ranks());
+        new PrequentialHarness(settings(2, Long.MAX_VALUE), List.of(learner), null)
+                .run(reader(stream()));
+        assertEquals(
+                List.of(
+                        "rank bc maxN=2", "learn bc",
+                        "rank de maxN=2", "learn de",
+                        "rank fg maxN=2", "learn fg",
+                        "rank h maxN=2", "learn h"),
+                learner.calls);
+    }
+
+    @Test
+    void limitStopsAfterThatManyEvents() throws IOException {
+        ScriptedLearner learner = new ScriptedLearner(ranks());
+        LearnerResult r =
+                new PrequentialHarness(settings(64, 5), List.of(learner), null)
+                        .run(reader(stream()))
+                        .get(0);
+        assertEquals(5, r.events());
+        assertEquals(List.of("rank bcd maxN=2", "learn bcd"), learner.calls);
+        // b (pos, rank 0), c (neg, rank 1), d (neither).
+        assertEquals(1.0, r.recall().pos(0));
+        assertEquals(0.0, r.recall().neg(0));
+        assertEquals(1.0, r.recall().neg(1));
+    }
+
+    @Test
+    void curveHasRecentAndCumulativePointsAndLearnStats() throws IOException {
+        ScriptedLearner learner = new ScriptedLearner(ranks());
+        LearnerResult r =
+                new PrequentialHarness(settings(2, Long.MAX_VALUE), List.of(learner), null)
+                        .run(reader(stream()))
+                        .get(0);
+        List<Long> at = r.curve().stream().map(CurvePoint::examples).toList();
+        assertEquals(List.of(2L, 4L, 6L, 7L), at);
+        CurvePoint p = r.curve().get(2);
+        // After 6 examples, the recent window (3) holds e (pos miss), f (neg miss at N=1), g (pos
+        // ranked 1: miss at N=1).
+        assertEquals(0.0, p.posRecent());
+        assertEquals(0.0, p.negRecent());
+        assertEquals(1.0 / 3, p.posCumulative(), 1e-12);
+        assertEquals(6.0, p.learnStats().get("loss"), "mean of the loss reported after batch 3");
+        CurvePoint first = r.curve().get(0);
+        // Window: b (pos hit), c (neg, rank 1: a miss at N=1).
+        assertEquals(1.0, first.posRecent());
+        assertEquals(0.0, first.negRecent());
+        assertEquals(2.0, first.learnStats().get("loss"));
+        CurvePoint last = r.curve().get(3);
+        assertEquals(7, last.examples(), "the end of the stream closes the curve");
+        assertEquals(8.0, last.learnStats().get("loss"));
+    }
+}

@@ -1,0 +1,144 @@
+package dev.deepmatch.replay.format;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepmatch.schema.IntentType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvPlayReaderTest {
+    @TempDir Path dir;
+
+    private Path write(String content) throws IOException {
+        Path file = dir.resolve("plays.csv");
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static List<Play> readAll(PlayReader reader) throws IOException {
+        List<Play> plays = new ArrayList<>();
+        for (Play p; (p = reader.next()) != null; ) {
+            plays.add(p);
+        }
+        return plays;
+    }
+
+    @Test
+    void readsEpochAndIsoTimesAndIntentsInFileOrder() throws IOException {
+        Path file =
+                write(
+                        "user,item,ts,rate,intent\n"
+                                + "u1,a,1000,0.9,exact_track\n"
+                                + "\n"
+                                + "u2,\"b,1\",2018-07-15T10:00:00Z,0,\n"
+                                + "u1,c,2018-07-15T10:00:00+02:00,1,Autoplay\n"
+                                + "u1,d,2018-07-15,0.25\n");
+        try (PlayReader reader = new CsvPlayReader(file, BadRows.quiet())) {
+            List<Play> plays = readAll(reader);
+            assertEquals(4, plays.size());
+            assertEquals(
+                    new Play("u1", "a", 1000, 0.9, IntentType.EXACT_TRACK, "plays.csv:2"),
+                    plays.get(0));
+            assertEquals("b,1", plays.get(1).item());
+            assertEquals(1531648800000L, plays.get(1).eventTimeMillis());
+            assertEquals(IntentType.UNKNOWN, plays.get(1).intent());
+            assertEquals(1531648800000L - 7_200_000, plays.get(2).eventTimeMillis());
+            assertEquals(IntentType.AUTOPLAY, plays.get(2).intent());
+            assertEquals(1531612800000L, plays.get(3).eventTimeMillis());
+            assertEquals(IntentType.UNKNOWN, plays.get(3).intent(), "missing intent field");
+            assertEquals("plays.csv:6", plays.get(3).eventId(), "blank line still counts");
+        }
+    }
+
+    @Test
+    void intentColumnIsOptional() throws IOException {
+        Path file = write("item,user,rate,ts\nx,u,0.5,7\n");
+        try (PlayReader reader = new CsvPlayReader(file, BadRows.quiet())) {
+            Play p = reader.next();
+            assertEquals(new Play("u", "x", 7, 0.5, IntentType.UNKNOWN, "plays.csv:2"), p);
+            assertNull(reader.next());
+        }
+    }
+
+    @Test
+    void badRowsAreReportedWithLineNumberSkippedAndCounted() throws IOException {
+        Path file =
+                write(
+                        "user,item,ts,rate,intent\n"
+                                + "u1,a,1000,0.9,\n" // 2 ok
+                                + "u1,a,1000,abc,\n" // 3 bad number
+                                + "u1,a,1000,1.5,\n" // 4 out of range
+                                + "u1,a,1000\n" // 5 missing column
+                                + ",a,1000,0.5,\n" // 6 empty id
+                                + "u1,a,yesterday,0.5,\n" // 7 bad time
+                                + "u1,a,1000,0.5,sideways\n" // 8 bad intent
+                                + "u1,a,1000,-0.1,\n" // 9 out of range
+                                + "u1,b,2000,0.1,OTHER\n"); // 10 ok
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        BadRows bad = new BadRows(new PrintStream(log, true, StandardCharsets.UTF_8), 20);
+        try (PlayReader reader = new CsvPlayReader(file, bad)) {
+            List<Play> plays = readAll(reader);
+            assertEquals(List.of("a", "b"), plays.stream().map(Play::item).toList());
+        }
+        assertEquals(7, bad.total());
+        assertEquals(2, bad.count("rate outside [0,1]"));
+        assertEquals(1, bad.count("bad number"));
+        assertEquals(1, bad.count("missing column"));
+        assertEquals(1, bad.count("empty id"));
+        assertEquals(1, bad.count("bad time"));
+        assertEquals(1, bad.count("bad intent"));
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("plays.csv line 3: bad number (rate='abc')"), text);
+        assertTrue(text.contains("plays.csv line 4: rate outside [0,1] (rate='1.5')"), text);
+        assertTrue(text.contains("plays.csv line 5: missing column (rate)"), text);
+        assertTrue(text.contains("plays.csv line 6: empty id (user)"), text);
+        assertTrue(text.contains("plays.csv line 8: bad intent (intent='sideways')"), text);
+        assertEquals(
+                "skipped rows: 7 (bad intent: 1, bad number: 1, bad time: 1, empty id: 1,"
+                        + " missing column: 1, rate outside [0,1]: 2)",
+                bad.summary());
+    }
+
+    @Test
+    void reportsOnlyTheFirstBadRowsButCountsAll() throws IOException {
+        StringBuilder csv = new StringBuilder("user,item,ts,rate\n");
+        for (int i = 0; i < 30; i++) {
+            csv.append("u,i,1,x\n");
+        }
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        BadRows bad = new BadRows(new PrintStream(log, true, StandardCharsets.UTF_8), 5);
+        try (PlayReader reader = new CsvPlayReader(write(csv.toString()), bad)) {
+            assertNull(reader.next());
+        }
+        assertEquals(30, bad.total());
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertEquals(5, text.lines().filter(l -> l.startsWith("skipped")).count());
+        assertTrue(text.contains("further skipped rows are only counted"));
+    }
+
+    @Test
+    void headerWithoutRequiredColumnIsABadFile() throws IOException {
+        Path file = write("user,item,time,rate\nu,i,1,0.5\n");
+        BadFileException e =
+                assertThrows(
+                        BadFileException.class, () -> new CsvPlayReader(file, BadRows.quiet()));
+        assertTrue(e.getMessage().contains("'ts'"), e.getMessage());
+    }
+
+    @Test
+    void emptyFileIsABadFile() throws IOException {
+        Path file = write("");
+        assertThrows(BadFileException.class, () -> new CsvPlayReader(file, BadRows.quiet()));
+    }
+}
