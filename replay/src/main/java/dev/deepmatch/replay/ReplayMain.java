@@ -50,6 +50,27 @@ public final class ReplayMain {
             return 2;
         }
         List<PrequentialLearner> learners = new ArrayList<>();
+        try {
+            return replay(options, learners, out, err);
+        } finally {
+            for (PrequentialLearner learner : learners) {
+                if (learner instanceof AutoCloseable closeable) {
+                    try {
+                        closeable.close();
+                    } catch (Exception e) {
+                        err.println("replay: closing " + learner.name() + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    /** Creates the learners into {@code learners} (so the caller can close them) and replays. */
+    private static int replay(
+            ReplayOptions options,
+            List<PrequentialLearner> learners,
+            PrintStream out,
+            PrintStream err) {
         for (String name : options.learners()) {
             if (name.equals(ReplayOptions.MODEL)) {
                 try {
