@@ -184,9 +184,10 @@ public final class LearningCurveChart {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
         g.drawString("lines", x, row);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        String recent = " last " + count(window) + " examples";
         String[] labels = {
-            "POS@" + n + " recent",
-            "NEG@" + n + " recent",
+            "POS@" + n + recent,
+            "NEG@" + n + recent,
             "POS@" + n + " cumulative",
             "NEG@" + n + " cumulative"
         };
