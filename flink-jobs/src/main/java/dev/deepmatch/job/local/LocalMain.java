@@ -33,6 +33,9 @@ public final class LocalMain {
               --parallelism 2 --neg-weight 0.1
             """;
 
+    /** Exit code after Ctrl-C, as shells report SIGINT. */
+    static final int INTERRUPTED = 130;
+
     private LocalMain() {}
 
     public static void main(String[] argv) throws Exception {
@@ -82,13 +85,14 @@ public final class LocalMain {
                             // Ctrl-C: let the main thread print its last line and stop everything
                             main.interrupt();
                             try {
-                                cleanedUp.await(90, TimeUnit.SECONDS);
+                                cleanedUp.await(60, TimeUnit.SECONDS);
                             } catch (InterruptedException ignored) {
                                 Thread.currentThread().interrupt();
                             }
                         },
                         "local-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        boolean interrupted = false;
         try {
             System.err.printf(
                     "local: Kafka on %s (topics %s, %s, %s); web UI %s; job %s%n",
@@ -98,10 +102,16 @@ public final class LocalMain {
                     pipeline.config().vectorsTopic(),
                     pipeline.webUrl(),
                     pipeline.job().getJobID());
-            return watch(pipeline, source, options.progressMillis());
+            int exit = watch(pipeline, source, options.progressMillis());
+            interrupted = exit == INTERRUPTED;
+            return exit;
         } finally {
             try {
-                pipeline.close();
+                if (interrupted) {
+                    pipeline.cancelAndClose();
+                } else {
+                    pipeline.close();
+                }
             } finally {
                 cleanedUp.countDown();
                 try {
@@ -155,7 +165,7 @@ public final class LocalMain {
             if (current != null) {
                 System.out.println(current.finalLine(current.millis() / 1000.0));
             }
-            return 130;
+            return INTERRUPTED;
         }
     }
 

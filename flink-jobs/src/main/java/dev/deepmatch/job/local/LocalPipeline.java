@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalPipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * @param jobSettings job settings by name (see {@link JobConfig}); {@code bootstrap-servers} is
@@ -294,7 +294,19 @@ public final class LocalPipeline implements AutoCloseable {
      * directory.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(true);
+    }
+
+    /**
+     * Like {@link #close()}, but cancels the job straight away: for Ctrl-C, where a savepoint would
+     * first have to get through every record still buffered in a backpressured job.
+     */
+    public void cancelAndClose() {
+        close(false);
+    }
+
+    private synchronized void close(boolean withSavepoint) {
         if (closed) {
             return;
         }
@@ -308,7 +320,7 @@ public final class LocalPipeline implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            stopJob();
+            stopJob(withSavepoint);
         } finally {
             try {
                 kafka.close();
@@ -318,20 +330,24 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    private void stopJob() {
+    private void stopJob(boolean withSavepoint) {
         try {
             if (job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
                 return;
             }
-            String savepoint =
-                    job.stopWithSavepoint(
-                                    false,
-                                    workDir.resolve("savepoints").toUri().toString(),
-                                    SavepointFormatType.CANONICAL)
-                            .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("job stopped with savepoint {}", savepoint);
+            if (withSavepoint) {
+                String savepoint =
+                        job.stopWithSavepoint(
+                                        false,
+                                        workDir.resolve("savepoints").toUri().toString(),
+                                        SavepointFormatType.CANONICAL)
+                                .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.info("job stopped with savepoint {}", savepoint);
+            } else {
+                job.cancel().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (Exception e) {
-            LOG.warn("stop with savepoint failed, cancelling the job: {}", e.toString());
+            LOG.warn("stopping the job failed ({}), cancelling it", e.toString());
             try {
                 job.cancel().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception cancelFailure) {
