@@ -48,6 +48,11 @@ record ReplayOptions(
             """
                     + ModelOptions.USAGE;
 
+    /** Asks for the usage text only. */
+    private static final ReplayOptions HELP =
+            new ReplayOptions(
+                    true, null, null, List.of(), 0, new int[0], 0, 0, 0, null, null, null, 0, 0);
+
     static ReplayOptions parse(String[] argv) throws UsageException {
         Args args = new Args(argv);
         ModelOptions model = new ModelOptions();
@@ -68,21 +73,7 @@ record ReplayOptions(
             String option = args.nextOption();
             switch (option) {
                 case "--help", "-h" -> {
-                    return new ReplayOptions(
-                            true,
-                            null,
-                            format,
-                            List.of(),
-                            batch,
-                            ns,
-                            posThreshold,
-                            negThreshold,
-                            limit,
-                            null,
-                            null,
-                            null,
-                            curveEvery,
-                            curveWindow);
+                    return HELP;
                 }
                 case "--events" -> events = Path.of(args.value(option));
                 case "--format" -> {

@@ -1,12 +1,16 @@
 package dev.deepmatch.replay.format;
 
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,19 +19,33 @@ import java.util.Map;
 /**
  * Line-numbered comma-separated rows with a header, one line in memory at a time. Fields may be
  * wrapped in double quotes ({@code ""} inside quotes is a quote); a quoted field cannot span lines,
- * which none of the supported formats need. Blank lines are ignored.
+ * which none of the supported formats need. Blank lines are ignored; a line that is not UTF-8 is
+ * reported to {@link BadRows} and skipped.
  */
 final class CsvLines implements Closeable {
-    private final BufferedReader in;
+    private final InputStream in;
     private final String source;
+    private final BadRows bad;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
     private final Map<String, Integer> header = new HashMap<>();
     private final int headerWidth;
+    private final byte[] chunk = new byte[1 << 16];
+    private int chunkPos;
+    private int chunkEnd;
+    private byte[] line = new byte[256];
     private long lineNumber;
 
-    CsvLines(Path file) throws IOException {
-        this.in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+    CsvLines(Path file, BadRows bad) throws IOException {
+        this.in = Files.newInputStream(file);
         this.source = file.getFileName().toString();
-        String first = in.readLine();
+        this.bad = bad;
+        String first;
+        try {
+            first = readLine();
+        } catch (CharacterCodingException e) {
+            in.close();
+            throw new BadFileException(source + ": the header line is not UTF-8 text");
+        }
         lineNumber = 1;
         if (first == null) {
             in.close();
@@ -73,15 +91,53 @@ final class CsvLines implements Closeable {
 
     /** The fields of the next non-blank line, or {@code null} at the end of the file. */
     List<String> next() throws IOException {
-        String line;
-        do {
-            line = in.readLine();
-            if (line == null) {
+        while (true) {
+            String text;
+            try {
+                text = readLine();
+            } catch (CharacterCodingException e) {
+                lineNumber++;
+                bad.skip(source, lineNumber, "not UTF-8", "");
+                continue;
+            }
+            if (text == null) {
                 return null;
             }
             lineNumber++;
-        } while (line.isBlank());
-        return split(line);
+            if (!text.isBlank()) {
+                return split(text);
+            }
+        }
+    }
+
+    /**
+     * The next line without its terminator, or null at the end of the file. Lines are decoded one
+     * at a time, so one badly encoded line costs only that line.
+     */
+    private String readLine() throws IOException {
+        int length = 0;
+        while (true) {
+            if (chunkPos == chunkEnd) {
+                chunkEnd = in.read(chunk);
+                chunkPos = 0;
+                if (chunkEnd <= 0) {
+                    chunkEnd = 0;
+                    return length == 0 ? null : decode(length);
+                }
+            }
+            byte b = chunk[chunkPos++];
+            if (b == '\n') {
+                return decode(length);
+            }
+            if (length == line.length) {
+                line = Arrays.copyOf(line, length * 2);
+            }
+            line[length++] = b;
+        }
+    }
+
+    private String decode(int length) throws CharacterCodingException {
+        return utf8.decode(ByteBuffer.wrap(line, 0, length)).toString();
     }
 
     static List<String> split(String line) {

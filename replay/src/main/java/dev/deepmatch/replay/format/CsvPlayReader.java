@@ -28,7 +28,7 @@ public final class CsvPlayReader implements PlayReader {
     private final int intent;
 
     public CsvPlayReader(Path file, BadRows bad) throws IOException {
-        this.lines = new CsvLines(file);
+        this.lines = new CsvLines(file, bad);
         this.bad = bad;
         try {
             user = lines.requiredColumn("user", "csv");

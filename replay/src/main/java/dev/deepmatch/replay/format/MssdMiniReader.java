@@ -35,7 +35,7 @@ public final class MssdMiniReader implements PlayReader {
     private int next;
 
     public MssdMiniReader(Path file, BadRows bad) throws IOException {
-        try (CsvLines lines = new CsvLines(file)) {
+        try (CsvLines lines = new CsvLines(file, bad)) {
             int user = lines.requiredColumn("user_id", "mssd-mini");
             int song = lines.requiredColumn("song_id", "mssd-mini");
             int skip = lines.requiredColumn("skipped", "mssd-mini");

@@ -34,7 +34,7 @@ public final class MssdRawReader implements PlayReader {
     private final int reasonStart;
 
     public MssdRawReader(Path file, BadRows bad) throws IOException {
-        this.lines = new CsvLines(file);
+        this.lines = new CsvLines(file, bad);
         this.bad = bad;
         try {
             session = lines.requiredColumn("session_id", "mssd");

@@ -137,6 +137,22 @@ class CsvPlayReaderTest {
     }
 
     @Test
+    void nonUtf8LineIsSkippedWithItsLineNumber() throws IOException {
+        Path file = dir.resolve("latin1.csv");
+        Files.write(
+                file,
+                "user,item,ts,rate\nu,a,1,0.5\nu,caf\u00e9,2,0.5\nu,b,3,0.5"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        BadRows bad = new BadRows(new PrintStream(log, true, StandardCharsets.UTF_8), 20);
+        try (PlayReader reader = new CsvPlayReader(file, bad)) {
+            assertEquals(List.of("a", "b"), readAll(reader).stream().map(Play::item).toList());
+        }
+        assertEquals(1, bad.count("not UTF-8"));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("latin1.csv line 3: not UTF-8"));
+    }
+
+    @Test
     void emptyFileIsABadFile() throws IOException {
         Path file = write("");
         assertThrows(BadFileException.class, () -> new CsvPlayReader(file, BadRows.quiet()));
