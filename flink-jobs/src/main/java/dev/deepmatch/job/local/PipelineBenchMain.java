@@ -25,7 +25,7 @@ public final class PipelineBenchMain {
             """
             usage: bin/learner bench-pipeline [options] [job settings]
               --events-on N        events of the run with training (default 30000)
-              --events-off N       events of the run without training (default 300000)
+              --events-off N       events of the run without training (default 600000)
               --modes on,off       which runs, training on and/or off (default on,off)
               --partitions N       partitions of the playback topic (default 2)
             """
@@ -60,7 +60,7 @@ public final class PipelineBenchMain {
                         "use --events-on and --events-off instead of --max-events");
             }
             eventsOn = args.longValue("events-on", 30_000, 1, Long.MAX_VALUE - 1);
-            eventsOff = args.longValue("events-off", 300_000, 1, Long.MAX_VALUE - 1);
+            eventsOff = args.longValue("events-off", 600_000, 1, Long.MAX_VALUE - 1);
             partitions = args.intValue("partitions", 2, 1, 1000);
             modes = args.string("modes", "on,off").split(",");
             for (String mode : modes) {
