@@ -1,6 +1,7 @@
 package dev.deepmatch.job;
 
 import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.model.NegativeLoss;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collections;
@@ -94,6 +95,16 @@ public final class JobConfig implements Serializable {
                 "catalogue-capacity", (b, v) -> b.catalogueCapacity(Integer.parseInt(v)));
         MODEL_SETTINGS.put("threads", (b, v) -> b.threads(Integer.parseInt(v)));
         MODEL_SETTINGS.put("seed", (b, v) -> b.seed(Long.parseLong(v)));
+        MODEL_SETTINGS.put(
+                "neg-loss",
+                (b, v) -> b.negativeLoss(NegativeLoss.valueOf(v.toUpperCase(Locale.ROOT))));
+        MODEL_SETTINGS.put("neg-item-gradient", (b, v) -> b.negItemGradient(Double.parseDouble(v)));
+        MODEL_SETTINGS.put("replay-buffer", (b, v) -> b.replayBuffer(Integer.parseInt(v)));
+        MODEL_SETTINGS.put("replay-per-batch", (b, v) -> b.replayPerBatch(Integer.parseInt(v)));
+        // The replay command's short names, so one set of model options works for both.
+        MODEL_SETTINGS.put("lr", MODEL_SETTINGS.get("learning-rate"));
+        MODEL_SETTINGS.put("emb-lr", MODEL_SETTINGS.get("embedding-learning-rate"));
+        MODEL_SETTINGS.put("ff", MODEL_SETTINGS.get("ff-dim"));
     }
 
     /** How the Kafka source starts when the group has no committed offset, or always. */

@@ -61,6 +61,16 @@ public final class DeepMatchModel implements AutoCloseable {
         int h = cfg.hidden();
         fill(rnd, layout.pos, cfg.maxLen() * h, cfg.initScale());
         fill(rnd, layout.rateW, h, cfg.initScale());
+        // Start with rate-weighted item identity (itemVector * rate): a skipped play says little
+        // about what comes next. Training can restore identity per dimension via the base gate.
+        fill(rnd, layout.gateBase, h, cfg.initScale());
+        fill(rnd, layout.rateGate, h, cfg.initScale());
+        if (cfg.useRateAndIntent()) {
+            for (int j = 0; j < h; j++) {
+                dense[layout.gateBase + j] -= 1;
+                dense[layout.rateGate + j] += 1;
+            }
+        }
         fill(rnd, layout.intent, cfg.intentTypes() * h, cfg.initScale());
         Arrays.fill(dense, layout.ln0Gamma, layout.ln0Gamma + h, 1.0);
         if (cfg.factorized()) {
@@ -184,6 +194,14 @@ public final class DeepMatchModel implements AutoCloseable {
 
     /** One mini-batch of learning: admits unseen items, updates sampler counts, steps Adam. */
     public TrainStats train(List<Example> batch) {
+        return train(batch, List.of());
+    }
+
+    /**
+     * Learns from a fresh batch together with replayed earlier examples. Only the fresh ones are
+     * new to the catalogue and the sampler counts; the optimizer steps on both.
+     */
+    public TrainStats train(List<Example> batch, List<Example> replayed) {
         long start = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + steps);
         int before = items.size();
@@ -198,13 +216,19 @@ public final class DeepMatchModel implements AutoCloseable {
                 items.sampler.increment(row, 1);
             }
         }
+        List<Example> stepBatch = batch;
+        if (!replayed.isEmpty()) {
+            stepBatch = new java.util.ArrayList<>(batch.size() + replayed.size());
+            stepBatch.addAll(batch);
+            stepBatch.addAll(replayed);
+        }
         Objective.Loss loss = null;
         for (int step = 0; step < cfg.stepsPerBatch(); step++) {
             int[] negatives = new int[cfg.negatives()];
             for (int k = 0; k < negatives.length; k++) {
                 negatives[k] = items.sampler.sample(rnd);
             }
-            BatchPlan plan = plan(batch, true, negatives);
+            BatchPlan plan = plan(stepBatch, true, negatives);
             Objective.Gradients g = new Objective.Gradients(layout.size);
             loss = objective.evaluate(plan, items.emb, dense, g);
             if (loss.positives() + loss.negatives() == 0) {

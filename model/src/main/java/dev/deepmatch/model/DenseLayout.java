@@ -19,6 +19,16 @@ final class DenseLayout {
 
     final int pos;
     final int rateW;
+
+    /**
+     * Feedback gate on the item vector of each play: itemVector (*) (1 + gateBase + rate *
+     * rateGate), so how much of an item's identity reaches the encoder can depend on whether it was
+     * played through or skipped. A plain residual stream cannot switch off that identity.
+     */
+    final int gateBase;
+
+    final int rateGate;
+
     final int intent;
     final int ln0Gamma;
     final int ln0Beta;
@@ -34,6 +44,8 @@ final class DenseLayout {
         int h = c.hidden();
         pos = add("position", c.maxLen() * h);
         rateW = add("playRate", h);
+        gateBase = add("playRateGate.base", h);
+        rateGate = add("playRateGate.rate", h);
         intent = add("intent", c.intentTypes() * h);
         ln0Gamma = add("inputNorm.gamma", h);
         ln0Beta = add("inputNorm.beta", h);

@@ -46,6 +46,7 @@ final class Encoder {
     /** Everything the forward pass of one chunk produced. */
     static final class Cache {
         SequenceChunk chunk;
+        double[] itemVectors;
         double[] xhat0, rstd0;
         BlockCache[] blocks;
         double[] users; // sequences x H
@@ -59,11 +60,17 @@ final class Encoder {
             System.arraycopy(itemVectors, chunk.item[i] * h, x, xi, h);
             Blas.axpy(1.0, w, layout.pos + chunk.position[i] * h, x, xi, h);
             if (cfg.useRateAndIntent()) {
-                Blas.axpy(chunk.rate[i], w, layout.rateW, x, xi, h);
+                double r = chunk.rate[i];
+                int iv = chunk.item[i] * h;
+                for (int j = 0; j < h; j++) {
+                    double gate = w[layout.gateBase + j] + r * w[layout.rateGate + j];
+                    x[xi + j] += r * w[layout.rateW + j] + gate * itemVectors[iv + j];
+                }
                 Blas.axpy(1.0, w, layout.intent + chunk.intent[i] * h, x, xi, h);
             }
         }
         Cache c = new Cache();
+        c.itemVectors = itemVectors;
         c.chunk = chunk;
         c.xhat0 = new double[t * h];
         c.rstd0 = new double[t];
@@ -196,7 +203,16 @@ final class Encoder {
             Blas.axpy(1.0, dx, xi, dItemVectors, chunk.item[i] * h, h);
             Blas.axpy(1.0, dx, xi, gw, layout.pos + chunk.position[i] * h, h);
             if (cfg.useRateAndIntent()) {
-                Blas.axpy(chunk.rate[i], dx, xi, gw, layout.rateW, h);
+                double r = chunk.rate[i];
+                int iv = chunk.item[i] * h;
+                for (int j = 0; j < h; j++) {
+                    double d = dx[xi + j];
+                    double gate = w[layout.gateBase + j] + r * w[layout.rateGate + j];
+                    gw[layout.rateW + j] += r * d;
+                    gw[layout.gateBase + j] += d * c.itemVectors[iv + j];
+                    gw[layout.rateGate + j] += r * d * c.itemVectors[iv + j];
+                    dItemVectors[iv + j] += gate * d;
+                }
                 Blas.axpy(1.0, dx, xi, gw, layout.intent + chunk.intent[i] * h, h);
             }
         }

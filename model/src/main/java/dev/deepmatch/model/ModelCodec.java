@@ -221,6 +221,7 @@ final class ModelCodec {
         d.writeDouble(c.negThreshold());
         d.writeDouble(c.negWeight());
         d.writeUTF(c.negativeLoss().name());
+        d.writeDouble(c.negItemGradient());
         d.writeDouble(c.learningRate());
         d.writeDouble(c.embeddingLearningRate());
         d.writeDouble(c.adamBeta1());
@@ -228,6 +229,8 @@ final class ModelCodec {
         d.writeDouble(c.adamEpsilon());
         d.writeDouble(c.initScale());
         d.writeInt(c.stepsPerBatch());
+        d.writeInt(c.replayBuffer());
+        d.writeInt(c.replayPerBatch());
         d.writeInt(c.catalogueCapacity());
         d.writeInt(c.threads());
         d.writeLong(c.seed());
@@ -250,6 +253,7 @@ final class ModelCodec {
                 .negThreshold(d.readDouble())
                 .negWeight(d.readDouble())
                 .negativeLoss(NegativeLoss.valueOf(d.readUTF()))
+                .negItemGradient(d.readDouble())
                 .learningRate(d.readDouble())
                 .embeddingLearningRate(d.readDouble())
                 .adamBeta1(d.readDouble())
@@ -257,6 +261,8 @@ final class ModelCodec {
                 .adamEpsilon(d.readDouble())
                 .initScale(d.readDouble())
                 .stepsPerBatch(d.readInt())
+                .replayBuffer(d.readInt())
+                .replayPerBatch(d.readInt())
                 .catalogueCapacity(d.readInt())
                 .threads(d.readInt())
                 .seed(d.readLong())

@@ -20,6 +20,7 @@ public record ModelConfig(
         double negThreshold,
         double negWeight,
         NegativeLoss negativeLoss,
+        double negItemGradient,
         double learningRate,
         double embeddingLearningRate,
         double adamBeta1,
@@ -27,6 +28,8 @@ public record ModelConfig(
         double adamEpsilon,
         double initScale,
         int stepsPerBatch,
+        int replayBuffer,
+        int replayPerBatch,
         int catalogueCapacity,
         int threads,
         long seed) {
@@ -71,15 +74,18 @@ public record ModelConfig(
         private double samplerPower = 0.75;
         private double posThreshold = 0.8;
         private double negThreshold = 0.3;
-        private double negWeight = 0.1;
+        private double negWeight = 0.5;
         private NegativeLoss negativeLoss = NegativeLoss.RELATIVE;
+        private double negItemGradient = 0.0;
         private double learningRate = 3e-3;
-        private double embeddingLearningRate = 3e-3;
+        private double embeddingLearningRate = 1e-2;
         private double adamBeta1 = 0.9;
         private double adamBeta2 = 0.999;
         private double adamEpsilon = 1e-8;
         private double initScale = 0.1;
         private int stepsPerBatch = 1;
+        private int replayBuffer = 20_000;
+        private int replayPerBatch = 64;
         private int catalogueCapacity = 1 << 21;
         private int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
         private long seed = 42;
@@ -102,6 +108,7 @@ public record ModelConfig(
             negThreshold = c.negThreshold;
             negWeight = c.negWeight;
             negativeLoss = c.negativeLoss;
+            negItemGradient = c.negItemGradient;
             learningRate = c.learningRate;
             embeddingLearningRate = c.embeddingLearningRate;
             adamBeta1 = c.adamBeta1;
@@ -109,6 +116,8 @@ public record ModelConfig(
             adamEpsilon = c.adamEpsilon;
             initScale = c.initScale;
             stepsPerBatch = c.stepsPerBatch;
+            replayBuffer = c.replayBuffer;
+            replayPerBatch = c.replayPerBatch;
             catalogueCapacity = c.catalogueCapacity;
             threads = c.threads;
             seed = c.seed;
@@ -189,6 +198,15 @@ public record ModelConfig(
             return this;
         }
 
+        /**
+         * Share of the negative loss's gradient that reaches item vectors (0 = only the user side
+         * learns from skips; 1 = the exact gradient).
+         */
+        public Builder negItemGradient(double v) {
+            negItemGradient = v;
+            return this;
+        }
+
         public Builder learningRate(double v) {
             learningRate = v;
             return this;
@@ -221,6 +239,18 @@ public record ModelConfig(
 
         public Builder stepsPerBatch(int v) {
             stepsPerBatch = v;
+            return this;
+        }
+
+        /** Recent examples kept for replay (0 = no replay). */
+        public Builder replayBuffer(int v) {
+            replayBuffer = v;
+            return this;
+        }
+
+        /** Examples drawn from the replay buffer and trained along with each fresh batch. */
+        public Builder replayPerBatch(int v) {
+            replayPerBatch = v;
             return this;
         }
 
@@ -264,6 +294,7 @@ public record ModelConfig(
                                 + ")");
             }
             range("negWeight", negWeight, 0, 100);
+            range("negItemGradient", negItemGradient, 0, 1);
             range("learningRate", learningRate, 1e-9, 10);
             range("embeddingLearningRate", embeddingLearningRate, 1e-9, 10);
             range("adamBeta1", adamBeta1, 0, 0.999999);
@@ -273,6 +304,18 @@ public record ModelConfig(
             if (stepsPerBatch < 1 || stepsPerBatch > 100) {
                 throw new IllegalArgumentException(
                         "stepsPerBatch must be in [1, 100], got " + stepsPerBatch);
+            }
+            if (replayBuffer < 0 || replayBuffer > 10_000_000) {
+                throw new IllegalArgumentException(
+                        "replayBuffer must be in [0, 10000000], got " + replayBuffer);
+            }
+            if (replayPerBatch < 0 || replayPerBatch > 100_000) {
+                throw new IllegalArgumentException(
+                        "replayPerBatch must be in [0, 100000], got " + replayPerBatch);
+            }
+            if (replayPerBatch > 0 && replayBuffer == 0) {
+                throw new IllegalArgumentException(
+                        "replayPerBatch (" + replayPerBatch + ") needs a replayBuffer above 0");
             }
             if (catalogueCapacity < 2) {
                 throw new IllegalArgumentException(
@@ -297,6 +340,7 @@ public record ModelConfig(
                     negThreshold,
                     negWeight,
                     negativeLoss,
+                    negItemGradient,
                     learningRate,
                     embeddingLearningRate,
                     adamBeta1,
@@ -304,6 +348,8 @@ public record ModelConfig(
                     adamEpsilon,
                     initScale,
                     stepsPerBatch,
+                    replayBuffer,
+                    replayPerBatch,
                     catalogueCapacity,
                     threads,
                     seed);

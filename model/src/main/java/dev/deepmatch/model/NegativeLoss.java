@@ -8,9 +8,10 @@ public enum NegativeLoss {
      */
     ABSOLUTE,
     /**
-     * On the score relative to the sampled softmax (logQ-corrected, minus the log-sum-exp of the
-     * shared negatives): -log(1 - p(skipped item)). Its gradient fades once the item is no longer a
-     * likely recommendation, so it lowers NEG@N without flattening the ranking.
+     * On the score relative to an average sampled item: target logit minus the log of the mean
+     * exp-logit of the shared negatives (both logQ-corrected). It pushes a skipped item until it is
+     * no more likely than a typical item, then fades, so it lowers NEG@N without flattening the
+     * ranking.
      */
     RELATIVE
 }

@@ -128,17 +128,19 @@ final class Objective {
                 negLoss += softplus(raw);
                 double g = sigmoid(raw) * cfg.negWeight() / negatives;
                 Blas.axpy(g, iv, tgt * h, dUsers, uOff, h);
-                Blas.axpy(g, users, uOff, dIv, tgt * h, h);
+                Blas.axpy(g * cfg.negItemGradient(), users, uOff, dIv, tgt * h, h);
                 continue;
             }
             // Sampled softmax over target and negatives, logQ-corrected, accidental hits masked.
             probs[0] = raw - plan.targetLogQ[s];
             double max = probs[0];
             double maxNeg = Double.NEGATIVE_INFINITY;
+            int kept = 0;
             for (int j = 0; j < k; j++) {
                 if (plan.negativeRow[j] == plan.targetRow[s]) {
                     probs[j + 1] = Double.NEGATIVE_INFINITY;
                 } else {
+                    kept++;
                     probs[j + 1] =
                             Blas.dot(users, uOff, iv, plan.negativeLocal[j] * h, h)
                                     - plan.negativeLogQ[j];
@@ -162,8 +164,8 @@ final class Objective {
                     dLogit[j] = probs[j] / sum * scale;
                 }
             } else {
-                // -log(1 - p(target)) = softplus(target - logsumexp(negatives))
-                double x = target - (max + Math.log(sumNeg));
+                // Target against an average sampled item: softplus(target - log mean exp(neg)).
+                double x = target - (max + Math.log(sumNeg / kept));
                 negLoss += softplus(x);
                 double g = sigmoid(x) * cfg.negWeight() / negatives;
                 dLogit[0] = g;
@@ -171,6 +173,10 @@ final class Objective {
                     dLogit[j] = -g * probs[j] / sumNeg;
                 }
             }
+            // Skips say more about the listener's state than about the item: the negative loss
+            // may reach item vectors only partly (negItemGradient), else it drags often-skipped
+            // items away from every user.
+            double itemScale = label == BatchPlan.POSITIVE ? 1.0 : cfg.negItemGradient();
             for (int j = 0; j <= k; j++) {
                 double g = dLogit[j];
                 if (g == 0) {
@@ -178,7 +184,9 @@ final class Objective {
                 }
                 int col = j == 0 ? tgt : plan.negativeLocal[j - 1];
                 Blas.axpy(g, iv, col * h, dUsers, uOff, h);
-                Blas.axpy(g, users, uOff, dIv, col * h, h);
+                if (itemScale != 0) {
+                    Blas.axpy(g * itemScale, users, uOff, dIv, col * h, h);
+                }
             }
         }
         return new Loss(

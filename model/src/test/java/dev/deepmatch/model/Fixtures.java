@@ -19,6 +19,7 @@ final class Fixtures {
                 .intentTypes(3)
                 .negatives(6)
                 .negWeight(0.7)
+                .negItemGradient(1.0) // the exact gradient, for the gradient checks
                 .initScale(0.5)
                 .threads(1)
                 .seed(7);

@@ -40,8 +40,10 @@ class ReferenceEncoderTest {
             for (int j = 0; j < h; j++) {
                 x[p][j] = ivd[j] + w[lay.pos + p * h + j];
                 if (c.useRateAndIntent()) {
+                    double r = ex.historyRate(i);
                     x[p][j] +=
-                            ex.historyRate(i) * w[lay.rateW + j]
+                            r * w[lay.rateW + j]
+                                    + (w[lay.gateBase + j] + r * w[lay.rateGate + j]) * ivd[j]
                                     + w[lay.intent + ex.historyIntent(i) * h + j];
                 }
             }

@@ -1,6 +1,7 @@
 package dev.deepmatch.replay;
 
 import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.model.NegativeLoss;
 
 /**
  * The model settings shared by {@code replay} and {@code bench}, mapped onto {@link
@@ -12,7 +13,9 @@ final class ModelOptions {
               model settings (defaults from ModelConfig):
                 --max-len L  --factor-dim E  --hidden H  --heads N  --blocks N  --ff N
                 --negatives K  --sampler-power P  --neg-weight W  --lr R  --emb-lr R
-                --steps-per-batch N  --threads N  --init-scale S  --seed S
+                --neg-loss relative|absolute  --neg-item-gradient G (0..1)
+                --steps-per-batch N  --replay-buffer N  --replay-per-batch N
+                --threads N  --init-scale S  --seed S  --catalogue-capacity N
                 --no-rate-intent  --no-factorization
             """;
 
@@ -32,7 +35,12 @@ final class ModelOptions {
             case "--neg-weight" -> builder.negWeight(args.doubleValue(option));
             case "--lr" -> builder.learningRate(args.doubleValue(option));
             case "--emb-lr" -> builder.embeddingLearningRate(args.doubleValue(option));
+            case "--neg-loss" -> builder.negativeLoss(negativeLoss(args.value(option)));
+            case "--neg-item-gradient" -> builder.negItemGradient(args.doubleValue(option));
             case "--steps-per-batch" -> builder.stepsPerBatch(args.intValue(option, 1));
+            case "--replay-buffer" -> builder.replayBuffer(args.intValue(option, 0));
+            case "--replay-per-batch" -> builder.replayPerBatch(args.intValue(option, 0));
+            case "--catalogue-capacity" -> builder.catalogueCapacity(args.intValue(option, 2));
             case "--threads" -> builder.threads(args.intValue(option, 1));
             case "--init-scale" -> builder.initScale(args.doubleValue(option));
             case "--seed" -> builder.seed(args.longValue(option, Long.MIN_VALUE));
@@ -43,6 +51,15 @@ final class ModelOptions {
             }
         }
         return true;
+    }
+
+    private static NegativeLoss negativeLoss(String value) throws UsageException {
+        try {
+            return NegativeLoss.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(
+                    "--neg-loss must be relative or absolute, got '" + value + "'");
+        }
     }
 
     ModelConfig.Builder builder() {

@@ -6,6 +6,7 @@ import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.TrainStats;
+import dev.deepmatch.model.eval.DeepMatchLearner;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelShard;
 import java.time.Instant;
@@ -53,12 +54,18 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     /** N of the prequential POS@N / NEG@N gauges. */
     public static final int TOP_N = 10;
 
+    /** The larger N, also reported since start, as in the replay's final line. */
+    public static final int TOP_N_WIDE = 50;
+
     private final JobConfig config;
 
     private transient ModelConfig modelConfig;
 
     /** Null when training is disabled. */
     private transient DeepMatchModel model;
+
+    /** Ranks and trains exactly as the replay harness does; wraps {@link #model}. */
+    private transient DeepMatchLearner learner;
 
     /** Restored shards kept as they are while training is disabled, so nothing is lost. */
     private transient List<ModelShard> retainedShards;
@@ -83,6 +90,8 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private transient Histogram freshnessMillis;
     private transient HitRate positives;
     private transient HitRate negatives;
+    private transient HitRate positivesWide;
+    private transient HitRate negativesWide;
     private transient volatile double lastPositiveLoss;
     private transient volatile double lastNegativeLoss;
     private transient volatile long lastStepMillis;
@@ -132,6 +141,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         } else {
             model = new DeepMatchModel(modelConfig);
         }
+        learner = model == null ? null : new DeepMatchLearner(model);
         batch = new ArrayList<>();
         pendingState.get().forEach(batch::add);
     }
@@ -182,6 +192,12 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         metrics.gauge("neg10", (Gauge<Double>) negatives::recent);
         metrics.gauge("pos10Total", (Gauge<Double>) positives::overall);
         metrics.gauge("neg10Total", (Gauge<Double>) negatives::overall);
+        positivesWide = new HitRate(config.metricsWindow());
+        negativesWide = new HitRate(config.metricsWindow());
+        metrics.gauge("pos50", (Gauge<Double>) positivesWide::recent);
+        metrics.gauge("neg50", (Gauge<Double>) negativesWide::recent);
+        metrics.gauge("pos50Total", (Gauge<Double>) positivesWide::overall);
+        metrics.gauge("neg50Total", (Gauge<Double>) negativesWide::overall);
         metrics.gauge("positivesRanked", (Gauge<Long>) positives::ranked);
         metrics.gauge("negativesRanked", (Gauge<Long>) negatives::ranked);
         metrics.gauge("modelVersion", (Gauge<Long>) () -> modelVersion);
@@ -257,7 +273,8 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             examples.add(e.toModelExample());
         }
         rank(examples);
-        TrainStats stats = model.train(examples);
+        learner.learn(examples);
+        TrainStats stats = learner.lastTrainStats();
 
         trainingSteps.inc();
         lastStepMillis = stats.stepNanos() / 1_000_000;
@@ -281,31 +298,20 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
 
     /** Prequential evaluation: is each target in the current top N? Unknown targets miss. */
     private void rank(List<Example> examples) {
-        int[][] top = null;
-        if (model.catalogueSize() > 0) {
-            top = model.topN(model.userVectors(examples), TOP_N);
-        }
+        int[] ranks = learner.rankTargets(examples, TOP_N_WIDE);
         for (int i = 0; i < examples.size(); i++) {
-            Example e = examples.get(i);
-            boolean positive = modelConfig.isPositive(e.targetRate());
-            boolean negative = modelConfig.isNegative(e.targetRate());
-            if (!positive && !negative) {
+            double rate = examples.get(i).targetRate();
+            boolean positive = modelConfig.isPositive(rate);
+            if (!positive && !modelConfig.isNegative(rate)) {
                 continue;
             }
-            boolean hit = false;
-            int row = top == null ? -1 : model.rowOf(e.targetItem());
-            if (row >= 0) {
-                for (int candidate : top[i]) {
-                    if (candidate == row) {
-                        hit = true;
-                        break;
-                    }
-                }
-            }
-            (positive ? positives : negatives).record(hit);
+            (positive ? positives : negatives).record(ranks[i] >= 0 && ranks[i] < TOP_N);
+            (positive ? positivesWide : negativesWide).record(ranks[i] >= 0);
         }
         positives.publish();
         negatives.publish();
+        positivesWide.publish();
+        negativesWide.publish();
     }
 
     private void emitChangedRows() {

@@ -11,6 +11,7 @@ import java.util.Map;
 /** The DeepMatch model as a prequential learner: rank with the current model, then train. */
 public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable {
     private final DeepMatchModel model;
+    private final ReplayBuffer replay;
     private TrainStats last;
 
     public DeepMatchLearner(ModelConfig config) {
@@ -19,6 +20,11 @@ public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable
 
     public DeepMatchLearner(DeepMatchModel model) {
         this.model = model;
+        ModelConfig c = model.config();
+        this.replay =
+                c.replayBuffer() > 0
+                        ? new ReplayBuffer(c.replayBuffer(), c.seed() ^ model.version())
+                        : null;
     }
 
     public DeepMatchModel model() {
@@ -54,7 +60,17 @@ public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable
 
     @Override
     public void learn(List<Example> batch) {
-        last = model.train(batch);
+        if (replay == null) {
+            last = model.train(batch);
+            return;
+        }
+        last = model.train(batch, replay.sample(model.config().replayPerBatch()));
+        replay.addAll(batch);
+    }
+
+    /** What the last {@link #learn} call did; null before the first. */
+    public TrainStats lastTrainStats() {
+        return last;
     }
 
     @Override
