@@ -55,7 +55,7 @@ public final class JobConfig implements Serializable {
         DEFAULTS.put("window-length", "50");
         DEFAULTS.put("state-ttl", "30 d");
         DEFAULTS.put("dedup-memory", "100");
-        DEFAULTS.put("batch-size", "256");
+        DEFAULTS.put("batch-size", "64");
         DEFAULTS.put("batch-max-delay", "1 s");
         DEFAULTS.put("emission-interval", "10 s");
         DEFAULTS.put("full-refresh-interval", "1 h");
