@@ -8,7 +8,10 @@ package dev.deepmatch.model.math;
 public final class Blas {
     private Blas() {}
 
-    /** C[m x n] (+)= A[m x k] * B[k x n]. */
+    /**
+     * C[m x n] (+)= A[m x k] * B[k x n]. Two rows of C at a time share each load of B, four steps
+     * of k share each load and store of C.
+     */
     public static void gemm(
             double[] a,
             int aOff,
@@ -20,38 +23,84 @@ public final class Blas {
             int k,
             int n,
             boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * n;
-            if (!accumulate) {
-                java.util.Arrays.fill(c, ci, ci + n, 0.0);
-            }
-            int ai = aOff + i * k;
+        if (!accumulate) {
+            java.util.Arrays.fill(c, cOff, cOff + m * n, 0.0);
+        }
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int c0 = cOff + i * n, c1 = c0 + n;
+            int a0 = aOff + i * k, a1 = a0 + k;
             int p = 0;
             for (; p + 3 < k; p += 4) {
-                double a0 = a[ai + p], a1 = a[ai + p + 1], a2 = a[ai + p + 2], a3 = a[ai + p + 3];
+                double x00 = a[a0 + p], x01 = a[a0 + p + 1], x02 = a[a0 + p + 2];
+                double x03 = a[a0 + p + 3];
+                double x10 = a[a1 + p], x11 = a[a1 + p + 1], x12 = a[a1 + p + 2];
+                double x13 = a[a1 + p + 3];
                 int b0 = bOff + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
                 for (int j = 0; j < n; j++) {
-                    c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+                    double v0 = b[b0 + j], v1 = b[b1 + j], v2 = b[b2 + j], v3 = b[b3 + j];
+                    c[c0 + j] += x00 * v0 + x01 * v1 + x02 * v2 + x03 * v3;
+                    c[c1 + j] += x10 * v0 + x11 * v1 + x12 * v2 + x13 * v3;
                 }
             }
             for (; p < k; p++) {
-                double a0 = a[ai + p];
+                double x0 = a[a0 + p], x1 = a[a1 + p];
                 int b0 = bOff + p * n;
                 for (int j = 0; j < n; j++) {
-                    c[ci + j] += a0 * b[b0 + j];
+                    c[c0 + j] += x0 * b[b0 + j];
+                    c[c1 + j] += x1 * b[b0 + j];
                 }
+            }
+        }
+        if (i < m) {
+            rowTimesMatrix(a, aOff + i * k, b, bOff, c, cOff + i * n, k, n);
+        }
+    }
+
+    /** c[n] += a[k] * B[k x n]. */
+    private static void rowTimesMatrix(
+            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int k, int n) {
+        int p = 0;
+        for (; p + 3 < k; p += 4) {
+            double a0 = a[aOff + p], a1 = a[aOff + p + 1], a2 = a[aOff + p + 2];
+            double a3 = a[aOff + p + 3];
+            int b0 = bOff + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+            for (int j = 0; j < n; j++) {
+                c[cOff + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+            }
+        }
+        for (; p < k; p++) {
+            double a0 = a[aOff + p];
+            int b0 = bOff + p * n;
+            for (int j = 0; j < n; j++) {
+                c[cOff + j] += a0 * b[b0 + j];
             }
         }
     }
 
-    /** C[k x n] += A[m x k]^T * B[m x n] (weight gradients). */
+    /**
+     * C[k x n] += A[m x k]^T * B[m x n] (weight gradients). Two rows of C at a time share each load
+     * of B, four rows of A and B share each load and store of C.
+     */
     public static void gemmTnAcc(
             double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
         int i = 0;
         for (; i + 3 < m; i += 4) {
             int a0 = aOff + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
             int b0 = bOff + i * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-            for (int p = 0; p < k; p++) {
+            int p = 0;
+            for (; p + 1 < k; p += 2) {
+                double x00 = a[a0 + p], x10 = a[a1 + p], x20 = a[a2 + p], x30 = a[a3 + p];
+                double x01 = a[a0 + p + 1], x11 = a[a1 + p + 1], x21 = a[a2 + p + 1];
+                double x31 = a[a3 + p + 1];
+                int cp = cOff + p * n, cq = cp + n;
+                for (int j = 0; j < n; j++) {
+                    double v0 = b[b0 + j], v1 = b[b1 + j], v2 = b[b2 + j], v3 = b[b3 + j];
+                    c[cp + j] += x00 * v0 + x10 * v1 + x20 * v2 + x30 * v3;
+                    c[cq + j] += x01 * v0 + x11 * v1 + x21 * v2 + x31 * v3;
+                }
+            }
+            for (; p < k; p++) {
                 double x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
                 int cp = cOff + p * n;
                 for (int j = 0; j < n; j++) {

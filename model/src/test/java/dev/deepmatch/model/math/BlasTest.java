@@ -1,0 +1,72 @@
+package dev.deepmatch.model.math;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The blocked kernels against plain triple loops, on shapes that exercise every remainder. */
+class BlasTest {
+
+    @ParameterizedTest
+    @CsvSource({"1,1,1", "2,4,8", "3,5,7", "7,3,2", "13,9,17", "64,64,64"})
+    void kernelsMatchNaiveLoops(int m, int k, int n) {
+        Random r = new Random(m * 31 + k * 7 + n);
+        double[] a = random(r, 3 + m * k);
+        double[] b = random(r, 5 + k * n);
+        double[] bt = random(r, 2 + n * k);
+        double[] bm = random(r, 4 + m * n);
+        double[] c = random(r, 1 + m * n);
+        double[] expected = c.clone();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += a[3 + i * k + p] * b[5 + p * n + j];
+                }
+                expected[1 + i * n + j] += s;
+            }
+        }
+        Blas.gemm(a, 3, b, 5, c, 1, m, k, n, true);
+        assertAll(expected, c);
+
+        double[] nt = new double[m * n];
+        double[] ntExpected = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) {
+                    ntExpected[i * n + j] += a[3 + i * k + p] * bt[2 + j * k + p];
+                }
+            }
+        }
+        Blas.gemmNt(a, 3, bt, 2, nt, 0, m, k, n, false, new double[k * n]);
+        assertAll(ntExpected, nt);
+
+        double[] tn = random(r, k * n);
+        double[] tnExpected = tn.clone();
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < m; i++) {
+                    tnExpected[p * n + j] += a[3 + i * k + p] * bm[4 + i * n + j];
+                }
+            }
+        }
+        Blas.gemmTnAcc(a, 3, bm, 4, tn, 0, m, k, n);
+        assertAll(tnExpected, tn);
+    }
+
+    private static void assertAll(double[] expected, double[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-12, "element " + i);
+        }
+    }
+
+    private static double[] random(Random r, int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextGaussian();
+        }
+        return x;
+    }
+}
