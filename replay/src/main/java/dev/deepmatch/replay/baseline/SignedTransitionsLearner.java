@@ -1,7 +1,6 @@
 package dev.deepmatch.replay.baseline;
 
 import dev.deepmatch.model.Example;
-import dev.deepmatch.model.eval.PrequentialLearner;
 import java.util.List;
 
 /**
@@ -9,11 +8,10 @@ import java.util.List;
  * and -1 when it was skipped; items with a non-negative weight are recommended, by weight, and
  * nothing else (no popularity fill).
  */
-public final class SignedTransitionsLearner implements PrequentialLearner {
-    private final StreamCounts counts;
+public final class SignedTransitionsLearner extends CountBaseline {
 
     public SignedTransitionsLearner(double posThreshold, double negThreshold) {
-        counts = new StreamCounts(posThreshold, negThreshold);
+        super(posThreshold, negThreshold);
     }
 
     @Override
@@ -22,19 +20,7 @@ public final class SignedTransitionsLearner implements PrequentialLearner {
     }
 
     @Override
-    public int[] rankTargets(List<Example> batch, int maxN) {
-        int[] ranks = new int[batch.size()];
-        for (int i = 0; i < ranks.length; i++) {
-            Example e = batch.get(i);
-            ranks[i] =
-                    StreamCounts.rankOf(
-                            counts.signedTransitions(e.lastItem(), maxN), e.targetItem());
-        }
-        return ranks;
-    }
-
-    @Override
-    public void learn(List<Example> batch) {
-        counts.learn(batch);
+    List<String> candidates(Example example, int maxN) {
+        return counts.signedTransitions(example.lastItem(), maxN);
     }
 }

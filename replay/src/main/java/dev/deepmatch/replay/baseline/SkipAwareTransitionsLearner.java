@@ -1,7 +1,6 @@
 package dev.deepmatch.replay.baseline;
 
 import dev.deepmatch.model.Example;
-import dev.deepmatch.model.eval.PrequentialLearner;
 import java.util.List;
 
 /**
@@ -9,11 +8,10 @@ import java.util.List;
  * the negative threshold) it recommends the most popular items instead: skips come in runs, and the
  * playlist's next track is then likely skipped too.
  */
-public final class SkipAwareTransitionsLearner implements PrequentialLearner {
-    private final StreamCounts counts;
+public final class SkipAwareTransitionsLearner extends CountBaseline {
 
     public SkipAwareTransitionsLearner(double posThreshold, double negThreshold) {
-        counts = new StreamCounts(posThreshold, negThreshold);
+        super(posThreshold, negThreshold);
     }
 
     @Override
@@ -22,27 +20,9 @@ public final class SkipAwareTransitionsLearner implements PrequentialLearner {
     }
 
     @Override
-    public int[] rankTargets(List<Example> batch, int maxN) {
-        List<String> popular = null;
-        int[] ranks = new int[batch.size()];
-        for (int i = 0; i < ranks.length; i++) {
-            Example e = batch.get(i);
-            List<String> ranked;
-            if (e.lastRate() < counts.negThreshold()) {
-                if (popular == null) {
-                    popular = counts.popular(maxN);
-                }
-                ranked = popular;
-            } else {
-                ranked = counts.transitionsThenPopular(e.lastItem(), maxN);
-            }
-            ranks[i] = StreamCounts.rankOf(ranked, e.targetItem());
-        }
-        return ranks;
-    }
-
-    @Override
-    public void learn(List<Example> batch) {
-        counts.learn(batch);
+    List<String> candidates(Example example, int maxN) {
+        return example.lastRate() < counts.negThreshold()
+                ? popular(maxN)
+                : counts.transitionsThenPopular(example.lastItem(), maxN);
     }
 }
