@@ -195,11 +195,29 @@ public final class LocalMain {
         return what + ", " + rate;
     }
 
+    /** Fails at start, naming the setting, rather than deep inside the cluster's start-up. */
+    static void requireFreePort(int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe =
+                new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("localhost"))) {
+            probe.setReuseAddress(true);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(
+                    "--web-port "
+                            + port
+                            + " is in use on localhost; choose another with --web-port P"
+                            + " (0 = any free port)");
+        }
+    }
+
     /** Parsed command line. */
     record Options(LocalPipeline.Settings pipeline, long progressMillis) {
 
         static Options parse(CliArgs args) {
             int webPort = args.intValue("web-port", 8081, 0, 65535);
+            requireFreePort(webPort);
             int partitions = args.intValue("partitions", 2, 1, 1000);
             long progressMillis = args.longValue("progress-interval", 5, 1, 3600) * 1000;
             SourceOptions source = SourceOptions.parse(args);
