@@ -40,6 +40,7 @@ final class Encoder {
         double[] ctx;
         double[] xhat2, rstd2, f; // feed-forward pre-norm
         double[] z; // pre-activation of the first feed-forward layer
+        double[] g; // relu(z)
         double[] out;
     }
 
@@ -119,8 +120,8 @@ final class Encoder {
         bc.f = new double[nq * h];
         LayerNorm.forward(h1, 0, nq, h, w, p.ln2Gamma, p.ln2Beta, bc.xhat2, bc.rstd2, bc.f);
         bc.z = linear(bc.f, nq, w, p.w1, p.b1, h, ff);
-        double[] g = relu(bc.z);
-        double[] y = linear(g, nq, w, p.w2, p.b2, ff, h);
+        bc.g = relu(bc.z);
+        double[] y = linear(bc.g, nq, w, p.w2, p.b2, ff, h);
         for (int i = 0; i < y.length; i++) {
             y[i] += h1[i];
         }
@@ -231,8 +232,7 @@ final class Encoder {
         double[] scratch = new double[Math.max(h, ff) * Math.max(h, ff)];
 
         // out = h1 + W2 relu(W1 f + b1) + b2
-        double[] g = relu(bc.z);
-        Blas.gemmTnAcc(g, 0, dOut, 0, gw, p.w2, nq, ff, h);
+        Blas.gemmTnAcc(bc.g, 0, dOut, 0, gw, p.w2, nq, ff, h);
         Blas.sumRowsAcc(dOut, 0, nq, h, gw, p.b2);
         double[] dz = new double[nq * ff];
         Blas.gemmNt(dOut, 0, w, p.w2, dz, 0, nq, h, ff, false, scratch);
