@@ -163,31 +163,18 @@ public final class DeepMatchModel implements AutoCloseable {
         }
         double[] iv = objective.itemVectors(all, items.emb, dense);
         int k = Math.min(n, v);
-        if (pool == null || users.length < 2) {
-            return TopN.select(users, iv, v, h, k, 0, users.length);
-        }
-        int[][] out = new int[users.length][];
-        int parts = Math.min(cfg.threads(), users.length);
-        List<java.util.concurrent.Callable<Void>> tasks = new java.util.ArrayList<>();
+        int parts = Math.max(1, Math.min(cfg.threads(), users.length));
+        List<java.util.concurrent.Callable<int[][]>> tasks = new java.util.ArrayList<>();
         for (int p = 0; p < parts; p++) {
             int from = users.length * p / parts;
             int to = users.length * (p + 1) / parts;
-            tasks.add(
-                    () -> {
-                        int[][] part = TopN.select(users, iv, v, h, k, from, to);
-                        System.arraycopy(part, 0, out, from, to - from);
-                        return null;
-                    });
+            tasks.add(() -> TopN.select(users, iv, v, h, k, from, to));
         }
-        try {
-            for (var f : pool.invokeAll(tasks)) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while ranking", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("ranking failed", e.getCause());
+        int[][] out = new int[users.length][];
+        int at = 0;
+        for (int[][] part : objective.runAll(tasks)) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
         }
         return out;
     }

@@ -249,7 +249,8 @@ final class Objective {
         return users;
     }
 
-    private <T> List<T> runAll(List<Callable<T>> tasks) {
+    /** Runs the tasks on the worker pool (inline without one), results in task order. */
+    <T> List<T> runAll(List<Callable<T>> tasks) {
         List<T> out = new ArrayList<>(tasks.size());
         try {
             if (pool == null || tasks.size() == 1) {
@@ -264,11 +265,11 @@ final class Objective {
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during a training step", e);
+            throw new IllegalStateException("interrupted while working on a batch", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("training step failed", e.getCause());
+            throw new IllegalStateException("work on a batch failed", e.getCause());
         } catch (Exception e) {
-            throw new IllegalStateException("training step failed", e);
+            throw new IllegalStateException("work on a batch failed", e);
         }
     }
 
