@@ -82,4 +82,43 @@ final class Args {
                     option + " needs comma-separated positive integers, got '" + v + "'");
         }
     }
+
+    /** A comma-separated list of numbers of at least {@code min}, in the order given. */
+    double[] doubleList(String option, double min) throws UsageException {
+        String v = value(option);
+        try {
+            double[] list =
+                    Arrays.stream(v.split(","))
+                            .mapToDouble(s -> Double.parseDouble(s.trim()))
+                            .toArray();
+            if (list.length == 0
+                    || Arrays.stream(list).anyMatch(d -> !(d >= min) || Double.isInfinite(d))) {
+                throw new NumberFormatException();
+            }
+            return Arrays.stream(list).distinct().toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException(
+                    option
+                            + " needs comma-separated numbers of at least "
+                            + min
+                            + ", got '"
+                            + v
+                            + "'");
+        }
+    }
+
+    /** A comma-separated list of integers, in the order given, without repeats. */
+    long[] longList(String option) throws UsageException {
+        String v = value(option);
+        try {
+            long[] list =
+                    Arrays.stream(v.split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray();
+            if (list.length == 0) {
+                throw new NumberFormatException();
+            }
+            return Arrays.stream(list).distinct().toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " needs comma-separated integers, got '" + v + "'");
+        }
+    }
 }

@@ -1,8 +1,10 @@
 package dev.deepmatch.replay;
 
+import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.eval.DeepMatchLearner;
 import dev.deepmatch.model.eval.PrequentialLearner;
 import dev.deepmatch.replay.baseline.Baselines;
+import dev.deepmatch.replay.chart.FrontierChart;
 import dev.deepmatch.replay.chart.LearningCurveChart;
 import dev.deepmatch.replay.eval.CurveCsv;
 import dev.deepmatch.replay.eval.HarnessSettings;
@@ -11,6 +13,8 @@ import dev.deepmatch.replay.eval.PrequentialHarness;
 import dev.deepmatch.replay.format.BadFileException;
 import dev.deepmatch.replay.format.BadRows;
 import dev.deepmatch.replay.format.PlayReader;
+import dev.deepmatch.replay.sweep.Frontier;
+import dev.deepmatch.replay.sweep.ModelRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -74,7 +78,10 @@ public final class ReplayMain {
         for (String name : options.learners()) {
             if (name.equals(ReplayOptions.MODEL)) {
                 try {
-                    learners.add(new DeepMatchLearner(options.model()));
+                    for (ModelRun run : options.models()) {
+                        learners.add(
+                                new DeepMatchLearner(run.name(), new DeepMatchModel(run.config())));
+                    }
                 } catch (UnsupportedOperationException e) {
                     err.println(
                             "replay: the model is not available in this build ("
@@ -92,7 +99,7 @@ public final class ReplayMain {
         }
         HarnessSettings settings =
                 new HarnessSettings(
-                        options.model().maxLen(),
+                        options.models().get(0).config().maxLen(),
                         options.batch(),
                         options.ns(),
                         options.posThreshold(),
@@ -127,9 +134,50 @@ public final class ReplayMain {
             err.println("replay: cannot write the learning curve: " + e.getMessage());
             return 1;
         }
-        boolean prefix = options.learners().size() > 1;
+        for (LearnerResult r : results) {
+            err.println("replay: " + r.name() + " " + r.byContext().describe());
+        }
+        if (options.models().size() > 1) {
+            int code = reportFrontier(options, results, err);
+            if (code != 0) {
+                return code;
+            }
+        }
+        boolean prefix = results.size() > 1;
         for (LearnerResult r : results) {
             out.println((prefix ? r.name() + ": " : "") + r.line());
+        }
+        return 0;
+    }
+
+    /** The sweep's trade-off: console lines on stderr, and the CSV and chart if asked for. */
+    private static int reportFrontier(
+            ReplayOptions options, List<LearnerResult> results, PrintStream err) {
+        List<String> modelNames = options.models().stream().map(ModelRun::name).toList();
+        List<LearnerResult> models = new ArrayList<>();
+        List<LearnerResult> baselines = new ArrayList<>();
+        for (LearnerResult r : results) {
+            (modelNames.contains(r.name()) ? models : baselines).add(r);
+        }
+        if (models.size() != modelNames.size()) {
+            return 0; // the model could not run; the baselines' lines still follow
+        }
+        Frontier frontier = Frontier.of(options.models(), models);
+        for (String line : frontier.describe()) {
+            err.println("replay: frontier " + line);
+        }
+        try {
+            if (options.frontierCsv() != null) {
+                frontier.writeCsv(options.frontierCsv(), baselines);
+                err.println("replay: wrote " + options.frontierCsv());
+            }
+            if (options.frontierPng() != null) {
+                FrontierChart.write(frontier, 0, baselines, options.frontierPng());
+                err.println("replay: wrote " + options.frontierPng());
+            }
+        } catch (IOException e) {
+            err.println("replay: cannot write the frontier: " + e.getMessage());
+            return 1;
         }
         return 0;
     }

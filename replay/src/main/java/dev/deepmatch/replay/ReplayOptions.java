@@ -3,6 +3,7 @@ package dev.deepmatch.replay;
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.replay.baseline.Baselines;
 import dev.deepmatch.replay.format.EventFormat;
+import dev.deepmatch.replay.sweep.ModelRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +19,13 @@ record ReplayOptions(
         double posThreshold,
         double negThreshold,
         long limit,
-        ModelConfig model,
+        List<ModelRun> models,
         Path curveCsv,
         Path curvePng,
         long curveEvery,
-        int curveWindow) {
+        int curveWindow,
+        Path frontierCsv,
+        Path frontierPng) {
 
     static final String MODEL = "model";
 
@@ -44,6 +47,12 @@ record ReplayOptions(
               --curve-png FILE     draw the learning curve as PNG
               --curve-every N      examples between curve points (default 2000)
               --curve-window N     examples in the recent-recall window (default 10000)
+            sweep (the models run side by side on the same batches):
+              --neg-weights LIST   one model per negative loss weight, e.g. 0,0.2,0.5
+              --seeds LIST         one model per seed, e.g. 42,7,11 (figures averaged)
+              --ablate-rate-intent each model also without play-rate and intent inputs
+              --frontier-csv FILE  POS@N/NEG@N per variant and weight, baselines included
+              --frontier-png FILE  draw POS@10 against NEG@10 per variant as PNG
               --help               this text
             """
                     + ModelOptions.USAGE;
@@ -51,7 +60,22 @@ record ReplayOptions(
     /** Asks for the usage text only. */
     private static final ReplayOptions HELP =
             new ReplayOptions(
-                    true, null, null, List.of(), 0, new int[0], 0, 0, 0, null, null, null, 0, 0);
+                    true,
+                    null,
+                    null,
+                    List.of(),
+                    0,
+                    new int[0],
+                    0,
+                    0,
+                    0,
+                    List.of(),
+                    null,
+                    null,
+                    0,
+                    0,
+                    null,
+                    null);
 
     static ReplayOptions parse(String[] argv) throws UsageException {
         Args args = new Args(argv);
@@ -69,6 +93,11 @@ record ReplayOptions(
         Path curvePng = null;
         long curveEvery = 2000;
         int curveWindow = 10_000;
+        double[] negWeights = null;
+        long[] seeds = null;
+        boolean ablateRateIntent = false;
+        Path frontierCsv = null;
+        Path frontierPng = null;
         while (args.hasNext()) {
             String option = args.nextOption();
             switch (option) {
@@ -109,6 +138,11 @@ record ReplayOptions(
                 case "--curve-png" -> curvePng = Path.of(args.value(option));
                 case "--curve-every" -> curveEvery = args.intValue(option, 1);
                 case "--curve-window" -> curveWindow = args.intValue(option, 1);
+                case "--neg-weights" -> negWeights = args.doubleList(option, 0);
+                case "--seeds" -> seeds = args.longList(option);
+                case "--ablate-rate-intent" -> ablateRateIntent = true;
+                case "--frontier-csv" -> frontierCsv = Path.of(args.value(option));
+                case "--frontier-png" -> frontierPng = Path.of(args.value(option));
                 default -> {
                     if (!model.accept(option, args)) {
                         throw new UsageException("unknown option '" + option + "'");
@@ -127,6 +161,29 @@ record ReplayOptions(
                     "--neg-threshold must be in [0, --pos-threshold], got " + negThreshold);
         }
         model.builder().posThreshold(posThreshold).negThreshold(negThreshold);
+        ModelConfig base = model.build();
+        boolean sweep = negWeights != null || seeds != null || ablateRateIntent;
+        if (!sweep && (frontierCsv != null || frontierPng != null)) {
+            throw new UsageException(
+                    "--frontier-csv and --frontier-png need a sweep: --neg-weights, --seeds or"
+                            + " --ablate-rate-intent");
+        }
+        if (sweep && !baselines && !learner.equals(MODEL)) {
+            throw new UsageException("a sweep runs models; --learner must be model");
+        }
+        List<ModelRun> models = new ArrayList<>();
+        if (sweep) {
+            for (double w : negWeights == null ? new double[] {base.negWeight()} : negWeights) {
+                for (long seed : seeds == null ? new long[] {base.seed()} : seeds) {
+                    models.add(ModelRun.point(base, w, seed, base.useRateAndIntent()));
+                    if (ablateRateIntent && base.useRateAndIntent()) {
+                        models.add(ModelRun.point(base, w, seed, false));
+                    }
+                }
+            }
+        } else {
+            models.add(ModelRun.single(base));
+        }
         List<String> learners = new ArrayList<>();
         if (baselines) {
             learners.addAll(Baselines.NAMES);
@@ -144,10 +201,12 @@ record ReplayOptions(
                 posThreshold,
                 negThreshold,
                 limit,
-                model.build(),
+                List.copyOf(models),
                 curveCsv,
                 curvePng,
                 curveEvery,
-                curveWindow);
+                curveWindow,
+                frontierCsv,
+                frontierPng);
     }
 }

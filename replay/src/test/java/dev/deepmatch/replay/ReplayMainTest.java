@@ -107,6 +107,14 @@ class ReplayMainTest {
                         "--batch",
                         "1"));
         assertTrue(out().startsWith("POS@1=0.9667 NEG@1=0.9667 events=180 "), out());
+        // p4 is the only target after a skip (p3); p2, p5 are played and p3, p6 skipped after a
+        // play.
+        assertTrue(
+                err().contains(
+                                "replay: transitions after a play: POS@1=0.9667 NEG@1=0.9667"
+                                        + " (positives=60 negatives=60); after a skip: POS@1=0.9667"
+                                        + " NEG@1=NaN (positives=30 negatives=0)"),
+                err());
         // With batches of 64 the first batch (sessions 1-12 and four plays of session 13: 39
         // positive, 25 negative) is ranked before anything was learned: 51/90 and 35/60.
         out.reset();
@@ -169,6 +177,61 @@ class ReplayMainTest {
     }
 
     @Test
+    void aSweepRunsEveryPointSideBySideAndDrawsTheFrontier() throws IOException {
+        Path csv = dir.resolve("frontier.csv");
+        Path png = dir.resolve("frontier.png");
+        int code =
+                run(
+                        "--events",
+                        events.toString(),
+                        "--baselines",
+                        "--batch",
+                        "16",
+                        "--neg-weights",
+                        "0,0.5",
+                        "--seeds",
+                        "1,2",
+                        "--ablate-rate-intent",
+                        "--frontier-csv",
+                        csv.toString(),
+                        "--frontier-png",
+                        png.toString(),
+                        "--max-len",
+                        "5",
+                        "--hidden",
+                        "8",
+                        "--heads",
+                        "1",
+                        "--blocks",
+                        "1",
+                        "--ff",
+                        "8",
+                        "--factor-dim",
+                        "4",
+                        "--negatives",
+                        "4",
+                        "--threads",
+                        "1");
+        assertEquals(0, code, err());
+        List<String> lines = out().lines().toList();
+        assertEquals(4 + 2 * 2 * 2, lines.size(), out());
+        assertTrue(
+                lines.stream()
+                        .anyMatch(
+                                l -> l.startsWith("model neg-weight=0.5 seed=2 no-rate-intent: ")),
+                out());
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals("variant,neg_weight,seeds,POS@10,NEG@10,POS@50,NEG@50", rows.get(0));
+        assertEquals(1 + 4 + 4, rows.size(), String.join("\n", rows));
+        assertTrue(rows.get(1).startsWith("full,0.0,2,"), rows.get(1));
+        assertTrue(rows.get(4).startsWith("no-rate-intent,0.5,2,"), rows.get(4));
+        assertTrue(rows.get(5).startsWith("popular,,1,"), rows.get(5));
+        assertTrue(
+                err().contains("replay: frontier full            neg-weight=0.0   seeds=2"), err());
+        assertTrue(ImageIO.read(png.toFile()).getWidth() > 600);
+    }
+
+    @Test
     void helpPrintsUsage() {
         assertEquals(0, run("--help"));
         assertTrue(out().startsWith("usage: learner replay"));
@@ -198,6 +261,18 @@ class ReplayMainTest {
                 "many");
         assertUsageError(
                 "--batch must be at least 1, got 0", "--events", events.toString(), "--batch", "0");
+        assertUsageError(
+                "--frontier-csv and --frontier-png need a sweep",
+                "--events",
+                events.toString(),
+                "--frontier-png",
+                "f.png");
+        assertUsageError(
+                "--neg-weights needs comma-separated numbers of at least 0.0, got '0.5,-1'",
+                "--events",
+                events.toString(),
+                "--neg-weights",
+                "0.5,-1");
         assertUsageError(
                 "--n needs comma-separated positive integers, got '10,x'",
                 "--events",

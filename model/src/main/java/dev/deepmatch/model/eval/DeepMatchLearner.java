@@ -10,15 +10,24 @@ import java.util.Map;
 
 /** The DeepMatch model as a prequential learner: rank with the current model, then train. */
 public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable {
+    private final String name;
     private final DeepMatchModel model;
     private final ReplayBuffer replay;
     private TrainStats last;
 
     public DeepMatchLearner(ModelConfig config) {
-        this(new DeepMatchModel(config));
+        this("model", new DeepMatchModel(config));
     }
 
     public DeepMatchLearner(DeepMatchModel model) {
+        this("model", model);
+    }
+
+    /**
+     * @param name how replays and charts call this learner, e.g. a sweep point
+     */
+    public DeepMatchLearner(String name, DeepMatchModel model) {
+        this.name = name;
         this.model = model;
         ModelConfig c = model.config();
         this.replay =
@@ -33,7 +42,7 @@ public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable
 
     @Override
     public String name() {
-        return "model";
+        return name;
     }
 
     @Override

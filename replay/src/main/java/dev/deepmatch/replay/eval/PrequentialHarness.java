@@ -72,6 +72,7 @@ public final class PrequentialHarness {
                     new LearnerResult(
                             run.learner.name(),
                             run.recall,
+                            new ContextRecall(run.afterPlay, run.afterSkip),
                             events,
                             (shared + run.nanos) / 1e9,
                             List.copyOf(run.curve.points())));
@@ -110,18 +111,24 @@ public final class PrequentialHarness {
         progress.println(sb);
     }
 
+    private RecallCounter newCounter() {
+        return new RecallCounter(settings.ns(), settings.posThreshold(), settings.negThreshold());
+    }
+
     /** One learner's state during the replay. */
     private final class Run {
         final PrequentialLearner learner;
         final RecallCounter recall;
+        final RecallCounter afterPlay;
+        final RecallCounter afterSkip;
         final CurveRecorder curve;
         long nanos;
 
         Run(PrequentialLearner learner) {
             this.learner = learner;
-            this.recall =
-                    new RecallCounter(
-                            settings.ns(), settings.posThreshold(), settings.negThreshold());
+            this.recall = newCounter();
+            this.afterPlay = newCounter();
+            this.afterSkip = newCounter();
             this.curve =
                     new CurveRecorder(
                             learner.name(),
@@ -147,6 +154,8 @@ public final class PrequentialHarness {
             for (int i = 0; i < ranks.length; i++) {
                 double rate = batch.get(i).targetRate();
                 recall.add(ranks[i], rate);
+                boolean afterSkipped = batch.get(i).lastRate() < settings.negThreshold();
+                (afterSkipped ? afterSkip : afterPlay).add(ranks[i], rate);
                 curve.add(ranks[i], rate);
             }
             learner.learn(batch);
