@@ -3,6 +3,7 @@ package dev.deepmatch.replay;
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
 import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.model.math.Blas;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,7 +114,7 @@ public final class BenchMain {
                     String.format(
                             Locale.ROOT,
                             "B=%d L=%d V=%d K=%d E=%d H=%d heads=%d blocks=%d ff=%d%s steps/batch=%d"
-                                    + " threads=%d",
+                                    + " threads=%d kernels=%s",
                             o.batch(),
                             c.maxLen(),
                             model.catalogueSize(),
@@ -125,7 +126,8 @@ public final class BenchMain {
                             c.ffDim(),
                             c.factorized() ? "" : " unfactorized",
                             c.stepsPerBatch(),
-                            c.threads());
+                            c.threads(),
+                            Blas.VECTORIZED ? "vector" : "scalar");
             int width = Math.max("setting".length(), setting.length());
             out.printf(
                     Locale.ROOT,

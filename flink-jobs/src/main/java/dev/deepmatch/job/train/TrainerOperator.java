@@ -7,6 +7,7 @@ import dev.deepmatch.model.Example;
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.TrainStats;
 import dev.deepmatch.model.eval.DeepMatchLearner;
+import dev.deepmatch.model.math.Blas;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelShard;
 import java.time.Instant;
@@ -154,6 +155,12 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             throw new IllegalStateException(
                     "the trainer holds the one model and must run with parallelism 1, got "
                             + parallelism);
+        }
+        if (!Blas.VECTORIZED) {
+            LOG.warn(
+                    "the model runs its scalar matrix kernels (several times slower per step): start"
+                            + " TaskManagers with --add-modules jdk.incubator.vector, e.g."
+                            + " env.java.opts.taskmanager in config.yaml");
         }
         unreportedPlays = new HashMap<>();
         registerMetrics(getMetricGroup());

@@ -1,11 +1,17 @@
 package dev.deepmatch.model.math;
 
 /**
- * Row-major dense kernels on {@code double[]} with offsets. Loops are arranged so the innermost one
- * runs over contiguous memory, which HotSpot's C2 vectorizes; the reduction dimension is unrolled
- * by four so each load/store of C carries four multiply-adds.
+ * Row-major dense kernels on {@code double[]} with offsets. The matrix products run on {@link
+ * VectorKernels} when the JVM has the incubating Vector API ({@code --add-modules
+ * jdk.incubator.vector}, which the build and {@code bin/learner} pass), else on the scalar loops
+ * below; both give bit-identical results. {@code -Ddeepmatch.blas=scalar} forces the scalar loops.
  */
 public final class Blas {
+    /** Whether the matrix products run on explicit SIMD vectors. */
+    public static final boolean VECTORIZED =
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                    && !"scalar".equals(System.getProperty("deepmatch.blas"));
+
     private Blas() {}
 
     /**
@@ -13,6 +19,25 @@ public final class Blas {
      * of k share each load and store of C.
      */
     public static void gemm(
+            double[] a,
+            int aOff,
+            double[] b,
+            int bOff,
+            double[] c,
+            int cOff,
+            int m,
+            int k,
+            int n,
+            boolean accumulate) {
+        if (VECTORIZED) {
+            VectorKernels.gemm(a, aOff, b, bOff, c, cOff, m, k, n, accumulate);
+            return;
+        }
+        scalarGemm(a, aOff, b, bOff, c, cOff, m, k, n, accumulate);
+    }
+
+    /** The scalar {@link #gemm}; public so tests and benchmarks can compare the two. */
+    public static void scalarGemm(
             double[] a,
             int aOff,
             double[] b,
@@ -83,6 +108,16 @@ public final class Blas {
      * of B, four rows of A and B share each load and store of C.
      */
     public static void gemmTnAcc(
+            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        if (VECTORIZED) {
+            VectorKernels.gemmTnAcc(a, aOff, b, bOff, c, cOff, m, k, n);
+            return;
+        }
+        scalarGemmTnAcc(a, aOff, b, bOff, c, cOff, m, k, n);
+    }
+
+    /** The scalar {@link #gemmTnAcc}. */
+    public static void scalarGemmTnAcc(
             double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
         int i = 0;
         for (; i + 3 < m; i += 4) {

@@ -1,8 +1,11 @@
 package dev.deepmatch.model.math;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -54,6 +57,45 @@ class BlasTest {
         }
         Blas.gemmTnAcc(a, 3, bm, 4, tn, 0, m, k, n);
         assertAll(tnExpected, tn);
+    }
+
+    /** The build and the launcher start JVMs with the Vector API; losing that flag is a bug. */
+    @Test
+    void testsRunTheVectorKernels() {
+        assertTrue(Blas.VECTORIZED, "jdk.incubator.vector missing: check surefire's argLine");
+    }
+
+    /** Golden values hold on either path only while both compute in exactly the same order. */
+    @ParameterizedTest
+    @CsvSource({
+        "1,1,1",
+        "4,4,8",
+        "3,5,7",
+        "7,3,2",
+        "13,9,17",
+        "5,64,64",
+        "64,128,64",
+        "33,16,9",
+        "133,20,24"
+    })
+    void vectorAndScalarKernelsAreBitIdentical(int m, int k, int n) {
+        Random r = new Random(m * 131 + k * 17 + n);
+        double[] a = random(r, 3 + m * k);
+        double[] b = random(r, 5 + k * n);
+        double[] bm = random(r, 4 + m * n);
+        double[] c = random(r, 1 + m * n);
+        for (boolean accumulate : new boolean[] {false, true}) {
+            double[] scalar = c.clone();
+            double[] vector = c.clone();
+            Blas.scalarGemm(a, 3, b, 5, scalar, 1, m, k, n, accumulate);
+            VectorKernels.gemm(a, 3, b, 5, vector, 1, m, k, n, accumulate);
+            assertArrayEquals(scalar, vector, "gemm, accumulate " + accumulate);
+        }
+        double[] tn = random(r, 2 + k * n);
+        double[] tnScalar = tn.clone();
+        Blas.scalarGemmTnAcc(a, 3, bm, 4, tnScalar, 2, m, k, n);
+        VectorKernels.gemmTnAcc(a, 3, bm, 4, tn, 2, m, k, n);
+        assertArrayEquals(tnScalar, tn, "gemmTnAcc");
     }
 
     private static void assertAll(double[] expected, double[] actual) {
