@@ -160,10 +160,7 @@ final class Encoder {
                     double[] pr = bc.probs;
                     for (int d = 0; d < dh; d++) {
                         double qd = bc.q[qRow * h + col + d] * scale;
-                        int kr = d * len;
-                        for (int j = 0; j <= pos; j++) {
-                            pr[pOff + j] += qd * kt[kr + j];
-                        }
+                        Blas.axpy(qd, kt, d * len, pr, pOff, pos + 1);
                     }
                     double max = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j <= pos; j++) {
@@ -312,11 +309,7 @@ final class Encoder {
                     int cOff = qRow * h + col;
                     java.util.Arrays.fill(dp, 0, pos + 1, 0.0);
                     for (int d = 0; d < dh; d++) {
-                        double gd = dCtx[cOff + d];
-                        int vr = d * len;
-                        for (int j = 0; j <= pos; j++) {
-                            dp[j] += gd * vt[vr + j];
-                        }
+                        Blas.axpy(dCtx[cOff + d], vt, d * len, dp, 0, pos + 1);
                     }
                     double dot = 0;
                     for (int j = 0; j <= pos; j++) {

@@ -221,6 +221,15 @@ public final class Blas {
 
     /** y += alpha * x. */
     public static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+        if (VECTORIZED && n >= 8) {
+            VectorKernels.axpy(alpha, x, xOff, y, yOff, n);
+            return;
+        }
+        scalarAxpy(alpha, x, xOff, y, yOff, n);
+    }
+
+    /** The scalar {@link #axpy}. */
+    public static void scalarAxpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] += alpha * x[xOff + i];
         }

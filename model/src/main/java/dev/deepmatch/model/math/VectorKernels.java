@@ -229,6 +229,24 @@ final class VectorKernels {
         }
     }
 
+    /** y[n] += alpha * x[n]; see {@link Blas#axpy}. */
+    static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            DoubleVector.fromArray(S, y, yOff + i)
+                    .add(DoubleVector.fromArray(S, x, xOff + i).mul(alpha))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    /** The vector length in doubles. */
+    static int lanes() {
+        return L;
+    }
+
     private static DoubleVector start(double[] c, int off, boolean load) {
         return load ? DoubleVector.fromArray(S, c, off) : DoubleVector.zero(S);
     }

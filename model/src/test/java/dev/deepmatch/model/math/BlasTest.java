@@ -96,6 +96,11 @@ class BlasTest {
         Blas.scalarGemmTnAcc(a, 3, bm, 4, tnScalar, 2, m, k, n);
         VectorKernels.gemmTnAcc(a, 3, bm, 4, tn, 2, m, k, n);
         assertArrayEquals(tnScalar, tn, "gemmTnAcc");
+        double[] y = random(r, 7 + m * n);
+        double[] yScalar = y.clone();
+        Blas.scalarAxpy(0.37, bm, 4, yScalar, 7, m * n);
+        VectorKernels.axpy(0.37, bm, 4, y, 7, m * n);
+        assertArrayEquals(yScalar, y, "axpy");
     }
 
     private static void assertAll(double[] expected, double[] actual) {
