@@ -32,40 +32,17 @@ final class VectorKernels {
             int n,
             boolean accumulate) {
         int full = n - n % L;
-        for (int j = 0; j < full; j += L) {
-            int i = 0;
-            for (; i + 3 < m; i += 4) {
-                int c0 = cOff + i * n + j;
-                DoubleVector r0 = start(c, c0, accumulate);
-                DoubleVector r1 = start(c, c0 + n, accumulate);
-                DoubleVector r2 = start(c, c0 + 2 * n, accumulate);
-                DoubleVector r3 = start(c, c0 + 3 * n, accumulate);
-                int a0 = aOff + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-                int p = 0;
-                for (; p + 3 < k; p += 4) {
-                    int o = bOff + p * n + j;
-                    DoubleVector v0 = DoubleVector.fromArray(S, b, o);
-                    DoubleVector v1 = DoubleVector.fromArray(S, b, o + n);
-                    DoubleVector v2 = DoubleVector.fromArray(S, b, o + 2 * n);
-                    DoubleVector v3 = DoubleVector.fromArray(S, b, o + 3 * n);
-                    r0 = r0.add(group(v0, v1, v2, v3, a, a0 + p));
-                    r1 = r1.add(group(v0, v1, v2, v3, a, a1 + p));
-                    r2 = r2.add(group(v0, v1, v2, v3, a, a2 + p));
-                    r3 = r3.add(group(v0, v1, v2, v3, a, a3 + p));
-                }
-                for (; p < k; p++) {
-                    DoubleVector v = DoubleVector.fromArray(S, b, bOff + p * n + j);
-                    r0 = r0.add(v.mul(a[a0 + p]));
-                    r1 = r1.add(v.mul(a[a1 + p]));
-                    r2 = r2.add(v.mul(a[a2 + p]));
-                    r3 = r3.add(v.mul(a[a3 + p]));
-                }
-                r0.intoArray(c, c0);
-                r1.intoArray(c, c0 + n);
-                r2.intoArray(c, c0 + 2 * n);
-                r3.intoArray(c, c0 + 3 * n);
+        int i = 0;
+        // Four rows of A at a time against every block of columns: A's rows and all of B stay in
+        // cache, and each loaded vector of B serves four accumulators. (Two vectors per row, eight
+        // accumulators, defeat C2's inlining of the Vector API on Java 17 and run boxed.)
+        for (; i + 3 < m; i += 4) {
+            for (int j = 0; j < full; j += L) {
+                rows4x1(a, aOff + i * k, b, bOff + j, c, cOff + i * n + j, k, n, accumulate);
             }
-            for (; i < m; i++) {
+        }
+        for (; i < m; i++) {
+            for (int j = 0; j < full; j += L) {
                 int c0 = cOff + i * n + j;
                 DoubleVector r0 = start(c, c0, accumulate);
                 int a0 = aOff + i * k;
@@ -88,10 +65,10 @@ final class VectorKernels {
                 r0.intoArray(c, c0);
             }
         }
-        for (int i = 0; i < m; i++) {
+        for (int row = 0; row < m; row++) {
             for (int j = full; j < n; j++) {
-                int a0 = aOff + i * k;
-                double r = accumulate ? c[cOff + i * n + j] : 0.0;
+                int a0 = aOff + row * k;
+                double r = accumulate ? c[cOff + row * n + j] : 0.0;
                 int p = 0;
                 for (; p + 3 < k; p += 4) {
                     int o = bOff + p * n + j;
@@ -104,9 +81,42 @@ final class VectorKernels {
                 for (; p < k; p++) {
                     r += a[a0 + p] * b[bOff + p * n + j];
                 }
-                c[cOff + i * n + j] = r;
+                c[cOff + row * n + j] = r;
             }
         }
+    }
+
+    /** C[4 x L] block at c0 (row stride n) from four rows of A at a0 and B's columns at b0. */
+    private static void rows4x1(
+            double[] a, int a0, double[] b, int b0, double[] c, int c0, int k, int n, boolean acc) {
+        int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+        DoubleVector r0 = start(c, c0, acc);
+        DoubleVector r1 = start(c, c0 + n, acc);
+        DoubleVector r2 = start(c, c0 + 2 * n, acc);
+        DoubleVector r3 = start(c, c0 + 3 * n, acc);
+        int p = 0;
+        for (; p + 3 < k; p += 4) {
+            int o = b0 + p * n;
+            DoubleVector v0 = DoubleVector.fromArray(S, b, o);
+            DoubleVector v1 = DoubleVector.fromArray(S, b, o + n);
+            DoubleVector v2 = DoubleVector.fromArray(S, b, o + 2 * n);
+            DoubleVector v3 = DoubleVector.fromArray(S, b, o + 3 * n);
+            r0 = r0.add(group(v0, v1, v2, v3, a, a0 + p));
+            r1 = r1.add(group(v0, v1, v2, v3, a, a1 + p));
+            r2 = r2.add(group(v0, v1, v2, v3, a, a2 + p));
+            r3 = r3.add(group(v0, v1, v2, v3, a, a3 + p));
+        }
+        for (; p < k; p++) {
+            DoubleVector v = DoubleVector.fromArray(S, b, b0 + p * n);
+            r0 = r0.add(v.mul(a[a0 + p]));
+            r1 = r1.add(v.mul(a[a1 + p]));
+            r2 = r2.add(v.mul(a[a2 + p]));
+            r3 = r3.add(v.mul(a[a3 + p]));
+        }
+        r0.intoArray(c, c0);
+        r1.intoArray(c, c0 + n);
+        r2.intoArray(c, c0 + 2 * n);
+        r3.intoArray(c, c0 + 3 * n);
     }
 
     /**
