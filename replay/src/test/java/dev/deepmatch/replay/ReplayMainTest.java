@@ -20,6 +20,26 @@ class ReplayMainTest {
             "POS@10=(\\d\\.\\d{4}|NaN) NEG@10=(\\d\\.\\d{4}|NaN) POS@50=(\\d\\.\\d{4}|NaN)"
                     + " NEG@50=(\\d\\.\\d{4}|NaN) events=\\d+ seconds=\\d+\\.\\d";
 
+    /** A model small enough for a test run; appended after a command's own options. */
+    private static final String[] TINY_MODEL = {
+        "--max-len",
+        "5",
+        "--hidden",
+        "8",
+        "--heads",
+        "1",
+        "--blocks",
+        "1",
+        "--ff",
+        "8",
+        "--factor-dim",
+        "4",
+        "--negatives",
+        "4",
+        "--threads",
+        "1"
+    };
+
     @TempDir Path dir;
     private Path events;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -49,6 +69,12 @@ class ReplayMainTest {
         csv.append("u1,p1,1\n");
         events = dir.resolve("events.csv");
         Files.writeString(events, csv.toString());
+    }
+
+    private static String[] withTinyModel(String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + TINY_MODEL.length);
+        System.arraycopy(TINY_MODEL, 0, all, args.length, TINY_MODEL.length);
+        return all;
     }
 
     private int run(String... args) {
@@ -128,33 +154,18 @@ class ReplayMainTest {
         Path png = dir.resolve("curve.png");
         int code =
                 run(
-                        "--events",
-                        events.toString(),
-                        "--baselines",
-                        "--batch",
-                        "16",
-                        "--curve-every",
-                        "32",
-                        "--curve-csv",
-                        csv.toString(),
-                        "--curve-png",
-                        png.toString(),
-                        "--max-len",
-                        "5",
-                        "--hidden",
-                        "8",
-                        "--heads",
-                        "1",
-                        "--blocks",
-                        "1",
-                        "--ff",
-                        "8",
-                        "--factor-dim",
-                        "4",
-                        "--negatives",
-                        "4",
-                        "--threads",
-                        "1");
+                        withTinyModel(
+                                "--events",
+                                events.toString(),
+                                "--baselines",
+                                "--batch",
+                                "16",
+                                "--curve-every",
+                                "32",
+                                "--curve-csv",
+                                csv.toString(),
+                                "--curve-png",
+                                png.toString()));
         assertEquals(0, code, err());
         List<String> lines = out().lines().toList();
         assertEquals(5, lines.size(), out());
@@ -182,36 +193,21 @@ class ReplayMainTest {
         Path png = dir.resolve("frontier.png");
         int code =
                 run(
-                        "--events",
-                        events.toString(),
-                        "--baselines",
-                        "--batch",
-                        "16",
-                        "--neg-weights",
-                        "0,0.5",
-                        "--seeds",
-                        "1,2",
-                        "--ablate-rate-intent",
-                        "--frontier-csv",
-                        csv.toString(),
-                        "--frontier-png",
-                        png.toString(),
-                        "--max-len",
-                        "5",
-                        "--hidden",
-                        "8",
-                        "--heads",
-                        "1",
-                        "--blocks",
-                        "1",
-                        "--ff",
-                        "8",
-                        "--factor-dim",
-                        "4",
-                        "--negatives",
-                        "4",
-                        "--threads",
-                        "1");
+                        withTinyModel(
+                                "--events",
+                                events.toString(),
+                                "--baselines",
+                                "--batch",
+                                "16",
+                                "--neg-weights",
+                                "0,0.5",
+                                "--seeds",
+                                "1,2",
+                                "--ablate-rate-intent",
+                                "--frontier-csv",
+                                csv.toString(),
+                                "--frontier-png",
+                                png.toString()));
         assertEquals(0, code, err());
         List<String> lines = out().lines().toList();
         assertEquals(4 + 2 * 2 * 2, lines.size(), out());
