@@ -137,7 +137,9 @@ public final class ReplayMain {
         for (LearnerResult r : results) {
             err.println("replay: " + r.name() + " " + r.byContext().describe());
         }
-        if (options.models().size() > 1) {
+        if (options.models().size() > 1
+                || options.frontierCsv() != null
+                || options.frontierPng() != null) {
             int code = reportFrontier(options, results, err);
             if (code != 0) {
                 return code;

@@ -228,6 +228,26 @@ class ReplayMainTest {
     }
 
     @Test
+    void aSweepOfOnePointStillWritesItsFrontier() throws IOException {
+        Path csv = dir.resolve("one.csv");
+        int code =
+                run(
+                        withTinyModel(
+                                "--events",
+                                events.toString(),
+                                "--batch",
+                                "16",
+                                "--seeds",
+                                "3",
+                                "--frontier-csv",
+                                csv.toString()));
+        assertEquals(0, code, err());
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(2, rows.size(), String.join("\n", rows));
+        assertTrue(rows.get(1).startsWith("full,0.5,1,"), rows.get(1));
+    }
+
+    @Test
     void helpPrintsUsage() {
         assertEquals(0, run("--help"));
         assertTrue(out().startsWith("usage: learner replay"));
