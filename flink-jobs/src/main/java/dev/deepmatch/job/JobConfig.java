@@ -99,6 +99,7 @@ public final class JobConfig implements Serializable {
                 "neg-loss",
                 (b, v) -> b.negativeLoss(NegativeLoss.valueOf(v.toUpperCase(Locale.ROOT))));
         MODEL_SETTINGS.put("neg-item-gradient", (b, v) -> b.negItemGradient(Double.parseDouble(v)));
+        MODEL_SETTINGS.put("next-item-weight", (b, v) -> b.nextItemWeight(Double.parseDouble(v)));
         MODEL_SETTINGS.put("replay-buffer", (b, v) -> b.replayBuffer(Integer.parseInt(v)));
         MODEL_SETTINGS.put("replay-per-batch", (b, v) -> b.replayPerBatch(Integer.parseInt(v)));
         // The replay command's short names, so one set of model options works for both.

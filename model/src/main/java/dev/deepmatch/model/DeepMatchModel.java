@@ -76,6 +76,12 @@ public final class DeepMatchModel implements AutoCloseable {
         if (cfg.factorized()) {
             fill(rnd, layout.proj, cfg.factorDim() * h, 1.0 / Math.sqrt(cfg.factorDim()));
         }
+        if (layout.nextItemHead >= 0) {
+            // Starts as the identity: the head begins by reading the ranking vector itself.
+            for (int j = 0; j < h; j++) {
+                dense[layout.nextItemHead + j * h + j] = 1.0;
+            }
+        }
         for (DenseLayout.Block b : layout.blocks) {
             Arrays.fill(dense, b.ln1Gamma, b.ln1Gamma + h, 1.0);
             Arrays.fill(dense, b.ln2Gamma, b.ln2Gamma + h, 1.0);

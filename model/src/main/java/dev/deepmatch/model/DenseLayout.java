@@ -36,6 +36,9 @@ final class DenseLayout {
     /** E x H projection of the factorized item table; -1 when not factorized. */
     final int proj;
 
+    /** H x H map from the user vector to the next-item softmax's query; -1 when off. */
+    final int nextItemHead;
+
     final Block[] blocks;
     final int size;
     final List<Slice> slices = new ArrayList<>();
@@ -50,6 +53,7 @@ final class DenseLayout {
         ln0Gamma = add("inputNorm.gamma", h);
         ln0Beta = add("inputNorm.beta", h);
         proj = c.factorized() ? add("itemProjection", c.factorDim() * h) : -1;
+        nextItemHead = c.nextItemWeight() > 0 ? add("nextItemHead", h * h) : -1;
         blocks = new Block[c.blocks()];
         for (int i = 0; i < blocks.length; i++) {
             Block b = new Block();

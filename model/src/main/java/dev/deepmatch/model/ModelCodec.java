@@ -21,7 +21,10 @@ import java.util.List;
  * shards by contiguous row range, so a later version can hand row ranges to different trainers.
  */
 final class ModelCodec {
-    static final int CODEC_VERSION = 1;
+    /** Version 2 added nextItemWeight to the settings; version 1 shards still restore (as 0). */
+    static final int CODEC_VERSION = 2;
+
+    private static final int OLDEST_READABLE = 1;
     private static final int MAGIC = 0x444d4d31; // "DMM1"
 
     private ModelCodec() {}
@@ -93,16 +96,26 @@ final class ModelCodec {
             throw new IllegalArgumentException("no model shards to restore from");
         }
         long version = shards.get(0).getModelVersion();
+        int codec = shards.get(0).getCodecVersion();
         List<ModelShard> dense = new ArrayList<>();
         List<ModelShard> rows = new ArrayList<>();
         for (ModelShard s : shards) {
-            if (s.getCodecVersion() != CODEC_VERSION) {
+            if (s.getCodecVersion() < OLDEST_READABLE || s.getCodecVersion() > CODEC_VERSION) {
                 throw new IllegalStateException(
                         "model shard codec version "
                                 + s.getCodecVersion()
                                 + " is not supported (this build reads "
+                                + OLDEST_READABLE
+                                + " to "
                                 + CODEC_VERSION
                                 + ")");
+            }
+            if (s.getCodecVersion() != codec) {
+                throw new IllegalStateException(
+                        "model shards of different codec versions: "
+                                + codec
+                                + " and "
+                                + s.getCodecVersion());
             }
             if (s.getModelVersion() != version) {
                 throw new IllegalStateException(
@@ -134,7 +147,7 @@ final class ModelCodec {
             if (d.readInt() != MAGIC) {
                 throw new IllegalStateException("dense model shard does not start with the magic");
             }
-            model = new DeepMatchModel(readConfig(d), false);
+            model = new DeepMatchModel(readConfig(d, codec), false);
             model.steps = d.readLong();
             model.rejectedItems = d.readLong();
             catalogue = d.readInt();
@@ -234,39 +247,44 @@ final class ModelCodec {
         d.writeInt(c.catalogueCapacity());
         d.writeInt(c.threads());
         d.writeLong(c.seed());
+        d.writeDouble(c.nextItemWeight());
     }
 
-    private static ModelConfig readConfig(DataInputStream d) throws IOException {
-        return ModelConfig.builder()
-                .maxLen(d.readInt())
-                .factorDim(d.readInt())
-                .hidden(d.readInt())
-                .heads(d.readInt())
-                .blocks(d.readInt())
-                .ffDim(d.readInt())
-                .intentTypes(d.readInt())
-                .factorized(d.readBoolean())
-                .useRateAndIntent(d.readBoolean())
-                .negatives(d.readInt())
-                .samplerPower(d.readDouble())
-                .posThreshold(d.readDouble())
-                .negThreshold(d.readDouble())
-                .negWeight(d.readDouble())
-                .negativeLoss(NegativeLoss.valueOf(d.readUTF()))
-                .negItemGradient(d.readDouble())
-                .learningRate(d.readDouble())
-                .embeddingLearningRate(d.readDouble())
-                .adamBeta1(d.readDouble())
-                .adamBeta2(d.readDouble())
-                .adamEpsilon(d.readDouble())
-                .initScale(d.readDouble())
-                .stepsPerBatch(d.readInt())
-                .replayBuffer(d.readInt())
-                .replayPerBatch(d.readInt())
-                .catalogueCapacity(d.readInt())
-                .threads(d.readInt())
-                .seed(d.readLong())
-                .build();
+    private static ModelConfig readConfig(DataInputStream d, int codec) throws IOException {
+        ModelConfig.Builder b =
+                ModelConfig.builder()
+                        .maxLen(d.readInt())
+                        .factorDim(d.readInt())
+                        .hidden(d.readInt())
+                        .heads(d.readInt())
+                        .blocks(d.readInt())
+                        .ffDim(d.readInt())
+                        .intentTypes(d.readInt())
+                        .factorized(d.readBoolean())
+                        .useRateAndIntent(d.readBoolean())
+                        .negatives(d.readInt())
+                        .samplerPower(d.readDouble())
+                        .posThreshold(d.readDouble())
+                        .negThreshold(d.readDouble())
+                        .negWeight(d.readDouble())
+                        .negativeLoss(NegativeLoss.valueOf(d.readUTF()))
+                        .negItemGradient(d.readDouble())
+                        .learningRate(d.readDouble())
+                        .embeddingLearningRate(d.readDouble())
+                        .adamBeta1(d.readDouble())
+                        .adamBeta2(d.readDouble())
+                        .adamEpsilon(d.readDouble())
+                        .initScale(d.readDouble())
+                        .stepsPerBatch(d.readInt())
+                        .replayBuffer(d.readInt())
+                        .replayPerBatch(d.readInt())
+                        .catalogueCapacity(d.readInt())
+                        .threads(d.readInt())
+                        .seed(d.readLong());
+        if (codec >= 2) {
+            b.nextItemWeight(d.readDouble());
+        }
+        return b.build();
     }
 
     private static void writeDoubles(DataOutputStream d, double[] a, int off, int n)

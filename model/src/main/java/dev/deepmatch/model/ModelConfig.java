@@ -21,6 +21,7 @@ public record ModelConfig(
         double negWeight,
         NegativeLoss negativeLoss,
         double negItemGradient,
+        double nextItemWeight,
         double learningRate,
         double embeddingLearningRate,
         double adamBeta1,
@@ -77,6 +78,7 @@ public record ModelConfig(
         private double negWeight = 0.5;
         private NegativeLoss negativeLoss = NegativeLoss.RELATIVE;
         private double negItemGradient = 0.0;
+        private double nextItemWeight = 0.0;
         private double learningRate = 3e-3;
         private double embeddingLearningRate = 1e-2;
         private double adamBeta1 = 0.9;
@@ -109,6 +111,7 @@ public record ModelConfig(
             negWeight = c.negWeight;
             negativeLoss = c.negativeLoss;
             negItemGradient = c.negItemGradient;
+            nextItemWeight = c.nextItemWeight;
             learningRate = c.learningRate;
             embeddingLearningRate = c.embeddingLearningRate;
             adamBeta1 = c.adamBeta1;
@@ -207,6 +210,18 @@ public record ModelConfig(
             return this;
         }
 
+        /**
+         * Weight of an auxiliary next-item softmax on the targets that were not played through
+         * (skipped or partly played), read from the user vector through its own H x H head. It
+         * teaches the encoder and the item vectors the order of plays from every play, not only the
+         * third that is played through, without asking the ranking vector to recall skips. 0
+         * (default) leaves the head out.
+         */
+        public Builder nextItemWeight(double v) {
+            nextItemWeight = v;
+            return this;
+        }
+
         public Builder learningRate(double v) {
             learningRate = v;
             return this;
@@ -295,6 +310,7 @@ public record ModelConfig(
             }
             range("negWeight", negWeight, 0, 100);
             range("negItemGradient", negItemGradient, 0, 1);
+            range("nextItemWeight", nextItemWeight, 0, 100);
             range("learningRate", learningRate, 1e-9, 10);
             range("embeddingLearningRate", embeddingLearningRate, 1e-9, 10);
             range("adamBeta1", adamBeta1, 0, 0.999999);
@@ -341,6 +357,7 @@ public record ModelConfig(
                     negWeight,
                     negativeLoss,
                     negItemGradient,
+                    nextItemWeight,
                     learningRate,
                     embeddingLearningRate,
                     adamBeta1,

@@ -27,10 +27,17 @@ final class Objective {
         this.pool = pool;
     }
 
-    /** Loss parts of one evaluation. */
-    record Loss(double positive, double negative, int positives, int negatives) {
+    /**
+     * Loss parts of one evaluation.
+     *
+     * @param nextItemTerm the auxiliary next-item loss, weighted, per positive example (0 when off)
+     */
+    record Loss(
+            double positive, double negative, int positives, int negatives, double nextItemTerm) {
         double total(double negWeight) {
-            return (positives > 0 ? positive : 0) + (negatives > 0 ? negWeight * negative : 0);
+            return (positives > 0 ? positive : 0)
+                    + (negatives > 0 ? negWeight * negative : 0)
+                    + nextItemTerm;
         }
     }
 
@@ -72,6 +79,18 @@ final class Objective {
         double[] dUsers = new double[users.length];
         double[] dIv = new double[iv.length];
         Loss loss = lossAndUserGradients(plan, users, iv, dUsers, dIv);
+        if (layout.nextItemHead >= 0) {
+            double term =
+                    nextItemHead(
+                            plan, users, iv, w, grads == null ? null : grads.dense, dUsers, dIv);
+            loss =
+                    new Loss(
+                            loss.positive(),
+                            loss.negative(),
+                            loss.positives(),
+                            loss.negatives(),
+                            term);
+        }
         if (grads == null) {
             return loss;
         }
@@ -95,6 +114,76 @@ final class Objective {
                     new double[e * h]);
         } else {
             grads.rows = dIv;
+        }
+        return loss;
+    }
+
+    /**
+     * The auxiliary next-item loss: for every target that was not played through, a sampled softmax
+     * (same negatives and logQ correction as the main one) with query users x head, weighted by
+     * nextItemWeight per positive example of the batch. Adds its gradient into dUsers and dIv, and
+     * into gw (the head) unless gw is null; returns the weighted loss.
+     */
+    private double nextItemHead(
+            BatchPlan plan,
+            double[] users,
+            double[] iv,
+            double[] w,
+            double[] gw,
+            double[] dUsers,
+            double[] dIv) {
+        int h = cfg.hidden();
+        int n = plan.sequences();
+        int k = plan.negativeLocal.length;
+        int positives = 0;
+        for (int s = 0; s < n; s++) {
+            positives += plan.label[s] == BatchPlan.POSITIVE ? 1 : 0;
+        }
+        if (positives == 0) {
+            return 0;
+        }
+        double scale = cfg.nextItemWeight() / positives;
+        double[] query = new double[n * h];
+        Blas.gemm(users, 0, w, layout.nextItemHead, query, 0, n, h, h, false);
+        double[] dQuery = new double[n * h];
+        double[] probs = new double[k + 1];
+        double loss = 0;
+        for (int s = 0; s < n; s++) {
+            if (plan.label[s] == BatchPlan.POSITIVE) {
+                continue;
+            }
+            int qOff = s * h;
+            int tgt = plan.targetLocal[s];
+            probs[0] = Blas.dot(query, qOff, iv, tgt * h, h) - plan.targetLogQ[s];
+            double max = probs[0];
+            for (int j = 0; j < k; j++) {
+                probs[j + 1] =
+                        plan.negativeRow[j] == plan.targetRow[s]
+                                ? Double.NEGATIVE_INFINITY
+                                : Blas.dot(query, qOff, iv, plan.negativeLocal[j] * h, h)
+                                        - plan.negativeLogQ[j];
+                max = Math.max(max, probs[j + 1]);
+            }
+            double sum = 0;
+            for (int j = 0; j <= k; j++) {
+                probs[j] = Math.exp(probs[j] - max); // exp(-inf) = 0 masks accidental hits
+                sum += probs[j];
+            }
+            loss += -Math.log(probs[0] / sum) * scale;
+            for (int j = 0; j <= k; j++) {
+                double g = (probs[j] / sum - (j == 0 ? 1 : 0)) * scale;
+                if (g == 0) {
+                    continue;
+                }
+                int col = j == 0 ? tgt : plan.negativeLocal[j - 1];
+                Blas.axpy(g, iv, col * h, dQuery, qOff, h);
+                Blas.axpy(g, query, qOff, dIv, col * h, h);
+            }
+        }
+        if (gw != null) {
+            Blas.gemmTnAcc(users, 0, dQuery, 0, gw, layout.nextItemHead, n, h, h);
+            Blas.gemmNt(
+                    dQuery, 0, w, layout.nextItemHead, dUsers, 0, n, h, h, true, new double[h * h]);
         }
         return loss;
     }
@@ -193,7 +282,8 @@ final class Objective {
                 positives > 0 ? posLoss / positives : Double.NaN,
                 negatives > 0 ? negLoss / negatives : Double.NaN,
                 positives,
-                negatives);
+                negatives,
+                0);
     }
 
     private List<Encoder.Cache> forward(BatchPlan plan, double[] iv, double[] w) {

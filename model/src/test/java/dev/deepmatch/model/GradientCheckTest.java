@@ -28,7 +28,8 @@ class GradientCheckTest {
                 Arguments.of("two threads", Fixtures.tiny().threads(2).build()),
                 Arguments.of("one block", Fixtures.tiny().blocks(1).build()),
                 Arguments.of("not factorized", Fixtures.tiny().factorized(false).build()),
-                Arguments.of("no rate or intent", Fixtures.tiny().useRateAndIntent(false).build()));
+                Arguments.of("no rate or intent", Fixtures.tiny().useRateAndIntent(false).build()),
+                Arguments.of("next-item head", Fixtures.tiny().nextItemWeight(0.7).build()));
     }
 
     @ParameterizedTest(name = "{0}")

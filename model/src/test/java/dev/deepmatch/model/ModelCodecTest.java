@@ -25,7 +25,8 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 class ModelCodecTest {
-    private static final String GOLDEN = "/golden/model-codec-v1.avro";
+    private static final String GOLDEN = "/golden/model-codec-v2.avro";
+    private static final String GOLDEN_V1 = "/golden/model-codec-v1.avro";
 
     static DeepMatchModel trainedTinyModel() {
         DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().build());
@@ -81,10 +82,45 @@ class ModelCodecTest {
         assertTrue(e.getMessage().contains("99"), e.getMessage());
     }
 
+    @Test
+    void theNextItemHeadRoundTrips() {
+        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().nextItemWeight(0.5).build());
+        model.train(Fixtures.batch(12, 100));
+        DeepMatchModel restored = DeepMatchModel.restore(model.snapshot(1024));
+        assertEquals(0.5, restored.config().nextItemWeight());
+        assertArrayEquals(model.dense, restored.dense, 0.0);
+        model.train(Fixtures.batch(12, 101));
+        restored.train(Fixtures.batch(12, 101));
+        assertArrayEquals(model.dense, restored.dense, 0.0);
+    }
+
     /**
-     * The frozen v1 snapshot still restores to the same model and re-encodes byte for byte, so a
-     * format change cannot slip in without a codec version bump. Regenerate only on purpose: {@code
-     * mvn -pl model test -Dtest=ModelCodecTest -Dgolden.update=true}.
+     * A snapshot written by codec version 1 (before nextItemWeight) restores to the same model,
+     * with the head off, and re-encodes as today's golden file.
+     */
+    @Test
+    void version1SnapshotStillRestores() throws IOException {
+        byte[] v1;
+        try (InputStream in = getClass().getResourceAsStream(GOLDEN_V1)) {
+            v1 = in.readAllBytes();
+        }
+        List<ModelShard> shards = decode(v1);
+        assertEquals(1, shards.get(0).getCodecVersion());
+        DeepMatchModel restored = DeepMatchModel.restore(shards);
+        assertEquals(0.0, restored.config().nextItemWeight());
+        assertArrayEquals(trainedTinyModel().dense, restored.dense, 0.0);
+        byte[] current;
+        try (InputStream in = getClass().getResourceAsStream(GOLDEN)) {
+            current = in.readAllBytes();
+        }
+        assertArrayEquals(current, encode(restored.snapshot(4096)));
+    }
+
+    /**
+     * The frozen snapshot of the current codec version still restores to the same model and
+     * re-encodes byte for byte, so a format change cannot slip in without a codec version bump.
+     * Regenerate only on purpose: {@code mvn -pl model test -Dtest=ModelCodecTest
+     * -Dgolden.update=true}.
      */
     @Test
     void goldenSnapshotRestoresAndReencodesIdentically() throws IOException {

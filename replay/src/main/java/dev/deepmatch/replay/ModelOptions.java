@@ -14,6 +14,7 @@ final class ModelOptions {
                 --max-len L  --factor-dim E  --hidden H  --heads N  --blocks N  --ff N
                 --negatives K  --sampler-power P  --neg-weight W  --lr R  --emb-lr R
                 --neg-loss relative|absolute  --neg-item-gradient G (0..1)
+                --next-item-weight W (0 = off)
                 --steps-per-batch N  --replay-buffer N  --replay-per-batch N
                 --threads N  --init-scale S  --seed S  --catalogue-capacity N
                 --no-rate-intent  --no-factorization
@@ -37,6 +38,7 @@ final class ModelOptions {
             case "--emb-lr" -> builder.embeddingLearningRate(args.doubleValue(option));
             case "--neg-loss" -> builder.negativeLoss(negativeLoss(args.value(option)));
             case "--neg-item-gradient" -> builder.negItemGradient(args.doubleValue(option));
+            case "--next-item-weight" -> builder.nextItemWeight(args.doubleValue(option));
             case "--steps-per-batch" -> builder.stepsPerBatch(args.intValue(option, 1));
             case "--replay-buffer" -> builder.replayBuffer(args.intValue(option, 0));
             case "--replay-per-batch" -> builder.replayPerBatch(args.intValue(option, 0));
