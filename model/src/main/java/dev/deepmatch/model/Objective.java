@@ -82,7 +82,14 @@ final class Objective {
         if (layout.nextItemHead >= 0) {
             double term =
                     nextItemHead(
-                            plan, users, iv, w, grads == null ? null : grads.dense, dUsers, dIv);
+                            plan,
+                            loss.positives(),
+                            users,
+                            iv,
+                            w,
+                            grads == null ? null : grads.dense,
+                            dUsers,
+                            dIv);
             loss =
                     new Loss(
                             loss.positive(),
@@ -126,6 +133,7 @@ final class Objective {
      */
     private double nextItemHead(
             BatchPlan plan,
+            int positives,
             double[] users,
             double[] iv,
             double[] w,
@@ -135,10 +143,6 @@ final class Objective {
         int h = cfg.hidden();
         int n = plan.sequences();
         int k = plan.negativeLocal.length;
-        int positives = 0;
-        for (int s = 0; s < n; s++) {
-            positives += plan.label[s] == BatchPlan.POSITIVE ? 1 : 0;
-        }
         if (positives == 0) {
             return 0;
         }

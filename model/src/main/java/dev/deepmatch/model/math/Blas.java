@@ -221,6 +221,7 @@ public final class Blas {
 
     /** y += alpha * x. */
     public static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+        // Below one vector's length the call costs more than the loop.
         if (VECTORIZED && n >= 8) {
             VectorKernels.axpy(alpha, x, xOff, y, yOff, n);
             return;

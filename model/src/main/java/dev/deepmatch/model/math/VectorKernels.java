@@ -252,11 +252,6 @@ final class VectorKernels {
         }
     }
 
-    /** The vector length in doubles. */
-    static int lanes() {
-        return L;
-    }
-
     private static DoubleVector start(double[] c, int off, boolean load) {
         return load ? DoubleVector.fromArray(S, c, off) : DoubleVector.zero(S);
     }

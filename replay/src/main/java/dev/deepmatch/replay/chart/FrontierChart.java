@@ -7,14 +7,11 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * Draws the POS@N against NEG@N trade-off of a sweep as a PNG: one line per variant through its
@@ -38,8 +35,6 @@ public final class FrontierChart {
      */
     public static void write(Frontier frontier, int i, List<LearnerResult> baselines, Path file)
             throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        int n = frontier.ns()[i];
         double max = 0.1;
         for (Frontier.Point p : frontier.points()) {
             max = Math.max(max, Math.max(p.pos()[i], p.neg()[i]));
@@ -50,38 +45,30 @@ public final class FrontierChart {
         double top = Math.min(1.0, Math.ceil(max * 10 + 0.5) / 10);
         int width = LEFT + SIZE + LEGEND;
         int height = TOP + SIZE + BOTTOM;
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(
-                    RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            Axes axes = new Axes(top);
-            axes.draw(g, n);
-            List<String> variants =
-                    frontier.points().stream().map(Frontier.Point::variant).distinct().toList();
-            for (int v = 0; v < variants.size(); v++) {
-                Color c = VARIANT_COLOURS[v % VARIANT_COLOURS.length];
-                drawVariant(g, axes, frontier.variant(variants.get(v)), i, c);
-                legendEntry(g, v, c, variants.get(v) + " (label: neg weight)", false);
-            }
-            for (int b = 0; b < baselines.size(); b++) {
-                LearnerResult r = baselines.get(b);
-                int x = axes.px(r.recall().neg(i));
-                int y = axes.py(r.recall().pos(i));
-                g.setColor(BASELINE);
-                g.fillRect(x - 4, y - 4, 8, 8);
-                g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-                g.drawString(String.valueOf(b + 1), x + 6, y - 4);
-                legendEntry(g, variants.size() + b, BASELINE, (b + 1) + ": " + r.name(), true);
-            }
-        } finally {
-            g.dispose();
+        PngCanvas.write(width, height, file, g -> paint(g, frontier, i, baselines, top));
+    }
+
+    private static void paint(
+            Graphics2D g, Frontier frontier, int i, List<LearnerResult> baselines, double top) {
+        int n = frontier.ns()[i];
+        Axes axes = new Axes(top);
+        axes.draw(g, n);
+        List<String> variants =
+                frontier.points().stream().map(Frontier.Point::variant).distinct().toList();
+        for (int v = 0; v < variants.size(); v++) {
+            Color c = VARIANT_COLOURS[v % VARIANT_COLOURS.length];
+            drawVariant(g, axes, frontier.variant(variants.get(v)), i, c);
+            legendEntry(g, v, c, variants.get(v) + " (label: neg weight)", false);
         }
-        if (!ImageIO.write(image, "png", file.toFile())) {
-            throw new IOException("no PNG writer available");
+        for (int b = 0; b < baselines.size(); b++) {
+            LearnerResult r = baselines.get(b);
+            int x = axes.px(r.recall().neg(i));
+            int y = axes.py(r.recall().pos(i));
+            g.setColor(BASELINE);
+            g.fillRect(x - 4, y - 4, 8, 8);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            g.drawString(String.valueOf(b + 1), x + 6, y - 4);
+            legendEntry(g, variants.size() + b, BASELINE, (b + 1) + ": " + r.name(), true);
         }
     }
 

@@ -7,10 +7,8 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.Stroke;
 import java.awt.geom.Path2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
 
 /**
  * Draws learning curves as a PNG with java.awt, headless: POS@N and NEG@N (recent window thick,
@@ -54,7 +51,6 @@ public final class LearningCurveChart {
      */
     public static void write(List<LearnerResult> results, int n, int window, Path file)
             throws IOException {
-        System.setProperty("java.awt.headless", "true");
         // Learners report other figures too (step time, catalogue size); only losses share a scale.
         Set<String> lossKeys = new LinkedHashSet<>();
         for (LearnerResult r : results) {
@@ -68,47 +64,39 @@ public final class LearningCurveChart {
         }
         boolean losses = !lossKeys.isEmpty();
         int height = TOP + RECALL_HEIGHT + (losses ? GAP + LOSS_HEIGHT : 0) + BOTTOM;
-        BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(
-                    RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, WIDTH, height);
-            double maxX = 1;
-            for (LearnerResult r : results) {
-                for (CurvePoint p : r.curve()) {
-                    maxX = Math.max(maxX, p.examples());
-                }
+        PngCanvas.write(WIDTH, height, file, g -> paint(g, results, n, window, lossKeys));
+    }
+
+    private static void paint(
+            Graphics2D g, List<LearnerResult> results, int n, int window, Set<String> lossKeys) {
+        boolean losses = !lossKeys.isEmpty();
+        double maxX = 1;
+        for (LearnerResult r : results) {
+            for (CurvePoint p : r.curve()) {
+                maxX = Math.max(maxX, p.examples());
             }
-            Panel recall = new Panel(LEFT, TOP, WIDTH - LEFT - RIGHT, RECALL_HEIGHT, maxX, 0, 1);
-            recall.axes(
-                    g,
-                    "recall@" + n + " (POS solid, NEG dashed; thick: recent, thin: cumulative)",
-                    "share of targets in top " + n,
-                    !losses);
-            List<String> names = new ArrayList<>();
-            List<Color> colours = new ArrayList<>();
-            for (int i = 0; i < results.size(); i++) {
-                LearnerResult r = results.get(i);
-                Color c = PALETTE[i % PALETTE.length];
-                names.add(r.name());
-                colours.add(c);
-                recall.line(g, r.curve(), CurvePoint::posRecent, c, stroke(2.6f, false));
-                recall.line(g, r.curve(), CurvePoint::negRecent, c, stroke(2.6f, true));
-                recall.line(g, r.curve(), CurvePoint::posCumulative, c, stroke(1.1f, false));
-                recall.line(g, r.curve(), CurvePoint::negCumulative, c, stroke(1.1f, true));
-            }
-            legend(g, LEFT + recall.w + 20, TOP, names, colours, n, window);
-            if (losses) {
-                drawLosses(g, results, lossKeys, maxX, TOP + RECALL_HEIGHT + GAP);
-            }
-        } finally {
-            g.dispose();
         }
-        if (!ImageIO.write(image, "png", file.toFile())) {
-            throw new IOException("no PNG writer available");
+        Panel recall = new Panel(LEFT, TOP, WIDTH - LEFT - RIGHT, RECALL_HEIGHT, maxX, 0, 1);
+        recall.axes(
+                g,
+                "recall@" + n + " (POS solid, NEG dashed; thick: recent, thin: cumulative)",
+                "share of targets in top " + n,
+                !losses);
+        List<String> names = new ArrayList<>();
+        List<Color> colours = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            LearnerResult r = results.get(i);
+            Color c = PALETTE[i % PALETTE.length];
+            names.add(r.name());
+            colours.add(c);
+            recall.line(g, r.curve(), CurvePoint::posRecent, c, stroke(2.6f, false));
+            recall.line(g, r.curve(), CurvePoint::negRecent, c, stroke(2.6f, true));
+            recall.line(g, r.curve(), CurvePoint::posCumulative, c, stroke(1.1f, false));
+            recall.line(g, r.curve(), CurvePoint::negCumulative, c, stroke(1.1f, true));
+        }
+        legend(g, LEFT + recall.w + 20, TOP, names, colours, n, window);
+        if (losses) {
+            drawLosses(g, results, lossKeys, maxX, TOP + RECALL_HEIGHT + GAP);
         }
     }
 
