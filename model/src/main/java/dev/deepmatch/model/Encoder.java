@@ -39,8 +39,7 @@ final class Encoder {
         int[] probOffset; // per (sequence, head)
         double[] ctx;
         double[] xhat2, rstd2, f; // feed-forward pre-norm
-        double[] z; // pre-activation of the first feed-forward layer
-        double[] g; // relu(z)
+        double[] g; // relu of the first feed-forward layer; g > 0 exactly where its input was
         double[] out;
     }
 
@@ -119,8 +118,7 @@ final class Encoder {
         bc.rstd2 = new double[nq];
         bc.f = new double[nq * h];
         LayerNorm.forward(h1, 0, nq, h, w, p.ln2Gamma, p.ln2Beta, bc.xhat2, bc.rstd2, bc.f);
-        bc.z = linear(bc.f, nq, w, p.w1, p.b1, h, ff);
-        bc.g = relu(bc.z);
+        bc.g = reluInPlace(linear(bc.f, nq, w, p.w1, p.b1, h, ff));
         double[] y = linear(bc.g, nq, w, p.w2, p.b2, ff, h);
         for (int i = 0; i < y.length; i++) {
             y[i] += h1[i];
@@ -129,6 +127,11 @@ final class Encoder {
         return bc;
     }
 
+    /**
+     * Per sequence and head: scores = (scaled Q) K^T and ctx = P V as matrix products over the
+     * whole window, the causal part masked in the softmax; the wasted upper triangle costs less
+     * than running short vectors per query.
+     */
     private void attentionForward(SequenceChunk chunk, BlockCache bc) {
         int n = chunk.sequences;
         bc.probOffset = new int[n * heads + 1];
@@ -144,7 +147,11 @@ final class Encoder {
         bc.probOffset[n * heads] = total;
         bc.probs = new double[total];
         bc.ctx = new double[bc.queries * h];
-        double[] kt = new double[dh * cfg.maxLen()];
+        int maxLen = cfg.maxLen();
+        double[] qh = new double[maxLen * dh];
+        double[] kt = new double[dh * maxLen];
+        double[] vh = new double[maxLen * dh];
+        double[] ch = new double[maxLen * dh];
         for (int s = 0; s < n; s++) {
             int t0 = chunk.start[s];
             int len = chunk.length(s);
@@ -152,35 +159,38 @@ final class Encoder {
             int queryCount = bc.lastOnly ? 1 : len;
             for (int hd = 0; hd < heads; hd++) {
                 int col = hd * dh;
+                int pOff = bc.probOffset[s * heads + hd];
+                gatherHead(bc.q, firstQuery, queryCount, col, scale, qh);
                 transposeHead(bc.k, t0, len, col, kt);
+                Blas.gemm(qh, 0, kt, 0, bc.probs, pOff, queryCount, dh, len, true);
                 for (int qq = 0; qq < queryCount; qq++) {
-                    int qRow = firstQuery + qq;
                     int pos = bc.lastOnly ? len - 1 : qq; // causal: keys 0..pos
-                    int pOff = bc.probOffset[s * heads + hd] + (bc.lastOnly ? 0 : qq * len);
-                    double[] pr = bc.probs;
-                    for (int d = 0; d < dh; d++) {
-                        double qd = bc.q[qRow * h + col + d] * scale;
-                        Blas.axpy(qd, kt, d * len, pr, pOff, pos + 1);
-                    }
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j <= pos; j++) {
-                        max = Math.max(max, pr[pOff + j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j <= pos; j++) {
-                        double e = Math.exp(pr[pOff + j] - max);
-                        pr[pOff + j] = e;
-                        sum += e;
-                    }
-                    double inv = 1.0 / sum;
-                    int cOff = qRow * h + col;
-                    for (int j = 0; j <= pos; j++) {
-                        pr[pOff + j] *= inv;
-                        Blas.axpy(pr[pOff + j], bc.v, (t0 + j) * h + col, bc.ctx, cOff, dh);
-                    }
+                    softmaxPrefix(bc.probs, pOff + qq * len, pos + 1, len);
                 }
+                gatherHead(bc.v, t0, len, col, 1.0, vh);
+                Blas.gemm(bc.probs, pOff, vh, 0, ch, 0, queryCount, len, dh, false);
+                scatterHead(ch, queryCount, bc.ctx, firstQuery, col);
             }
         }
+    }
+
+    /** Softmax over x[off, off + used); the rest of the row, up to width, is set to zero. */
+    private static void softmaxPrefix(double[] x, int off, int used, int width) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < used; j++) {
+            max = Math.max(max, x[off + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < used; j++) {
+            double e = Math.exp(x[off + j] - max);
+            x[off + j] = e;
+            sum += e;
+        }
+        double inv = 1.0 / sum;
+        for (int j = 0; j < used; j++) {
+            x[off + j] *= inv;
+        }
+        java.util.Arrays.fill(x, off + used, off + width, 0.0);
     }
 
     /**
@@ -234,7 +244,7 @@ final class Encoder {
         double[] dz = new double[nq * ff];
         Blas.gemmNt(dOut, 0, w, p.w2, dz, 0, nq, h, ff, false, scratch);
         for (int i = 0; i < dz.length; i++) {
-            if (bc.z[i] <= 0) {
+            if (bc.g[i] <= 0) {
                 dz[i] = 0;
             }
         }
@@ -292,8 +302,12 @@ final class Encoder {
             double[] dk,
             double[] dv) {
         int n = chunk.sequences;
-        double[] vt = new double[dh * cfg.maxLen()];
-        double[] dp = new double[cfg.maxLen()];
+        int maxLen = cfg.maxLen();
+        double[] dch = new double[maxLen * dh];
+        double[] vt = new double[dh * maxLen];
+        double[] dp = new double[maxLen * maxLen];
+        double[] head = new double[maxLen * dh];
+        double[] out = new double[maxLen * dh];
         for (int s = 0; s < n; s++) {
             int t0 = chunk.start[s];
             int len = chunk.length(s);
@@ -301,30 +315,55 @@ final class Encoder {
             int queryCount = bc.lastOnly ? 1 : len;
             for (int hd = 0; hd < heads; hd++) {
                 int col = hd * dh;
+                int pOff = bc.probOffset[s * heads + hd];
+                gatherHead(dCtx, firstQuery, queryCount, col, 1.0, dch);
+                // dP = dCtx V^T; dV = P^T dCtx
                 transposeHead(bc.v, t0, len, col, vt);
+                Blas.gemm(dch, 0, vt, 0, dp, 0, queryCount, dh, len, false);
+                java.util.Arrays.fill(out, 0, len * dh, 0.0);
+                Blas.gemmTnAcc(bc.probs, pOff, dch, 0, out, 0, queryCount, len, dh);
+                scatterHead(out, len, dv, t0, col);
+                // dS = P * (dP - rowsum(P * dP)) * scale, in place in dp
                 for (int qq = 0; qq < queryCount; qq++) {
-                    int qRow = firstQuery + qq;
                     int pos = bc.lastOnly ? len - 1 : qq;
-                    int pOff = bc.probOffset[s * heads + hd] + (bc.lastOnly ? 0 : qq * len);
-                    int cOff = qRow * h + col;
-                    java.util.Arrays.fill(dp, 0, pos + 1, 0.0);
-                    for (int d = 0; d < dh; d++) {
-                        Blas.axpy(dCtx[cOff + d], vt, d * len, dp, 0, pos + 1);
-                    }
+                    int row = qq * len;
+                    int pRow = pOff + row;
                     double dot = 0;
                     for (int j = 0; j <= pos; j++) {
-                        double pj = bc.probs[pOff + j];
-                        Blas.axpy(pj, dCtx, cOff, dv, (t0 + j) * h + col, dh);
-                        dot += pj * dp[j];
+                        dot += bc.probs[pRow + j] * dp[row + j];
                     }
                     for (int j = 0; j <= pos; j++) {
-                        double ds = bc.probs[pOff + j] * (dp[j] - dot) * scale;
-                        int kOff = (t0 + j) * h + col;
-                        Blas.axpy(ds, bc.k, kOff, dq, cOff, dh);
-                        Blas.axpy(ds, bc.q, cOff, dk, kOff, dh);
+                        dp[row + j] = bc.probs[pRow + j] * (dp[row + j] - dot) * scale;
                     }
+                    java.util.Arrays.fill(dp, row + pos + 1, row + len, 0.0);
                 }
+                // dQ = dS K; dK = dS^T Q
+                gatherHead(bc.k, t0, len, col, 1.0, head);
+                Blas.gemm(dp, 0, head, 0, out, 0, queryCount, len, dh, false);
+                scatterHead(out, queryCount, dq, firstQuery, col);
+                gatherHead(bc.q, firstQuery, queryCount, col, 1.0, head);
+                java.util.Arrays.fill(out, 0, len * dh, 0.0);
+                Blas.gemmTnAcc(dp, 0, head, 0, out, 0, queryCount, len, dh);
+                scatterHead(out, len, dk, t0, col);
             }
+        }
+    }
+
+    /** dst[r * dh + d] = src[(first + r) * H + col + d] * factor for one head's rows. */
+    private void gatherHead(
+            double[] src, int first, int rows, int col, double factor, double[] dst) {
+        for (int r = 0; r < rows; r++) {
+            int o = (first + r) * h + col;
+            for (int d = 0; d < dh; d++) {
+                dst[r * dh + d] = src[o + d] * factor;
+            }
+        }
+    }
+
+    /** dst[(first + r) * H + col + d] = src[r * dh + d]: one head's rows back in place. */
+    private void scatterHead(double[] src, int rows, double[] dst, int first, int col) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, r * dh, dst, (first + r) * h + col, dh);
         }
     }
 
@@ -341,17 +380,18 @@ final class Encoder {
     private static double[] linear(
             double[] x, int rows, double[] w, int wOff, int bOff, int in, int out) {
         double[] y = new double[rows * out];
-        Blas.gemm(x, 0, w, wOff, y, 0, rows, in, out, false);
+        Blas.gemm(x, 0, w, wOff, y, 0, rows, in, out, true); // y is fresh zeros
         Blas.addBias(y, 0, rows, out, w, bOff);
         return y;
     }
 
-    private static double[] relu(double[] z) {
-        double[] g = new double[z.length];
+    private static double[] reluInPlace(double[] z) {
         for (int i = 0; i < z.length; i++) {
-            g[i] = z[i] > 0 ? z[i] : 0;
+            if (z[i] <= 0) {
+                z[i] = 0;
+            }
         }
-        return g;
+        return z;
     }
 
     private static double[] gatherRows(double[] x, int[] rows, int width) {

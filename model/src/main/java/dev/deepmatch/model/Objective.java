@@ -325,10 +325,30 @@ final class Objective {
         }
         List<double[][]> parts = runAll(tasks);
         if (parts.size() > 1) {
-            for (double[][] p : parts) {
-                Blas.axpy(1.0, p[0], 0, gDense, 0, gDense.length);
-                Blas.axpy(1.0, p[1], 0, dIv, 0, dIv.length);
-            }
+            List<Callable<Void>> sums = new ArrayList<>();
+            addPartsTasks(parts, 0, gDense, sums);
+            addPartsTasks(parts, 1, dIv, sums);
+            runAll(sums);
+        }
+    }
+
+    /**
+     * Tasks that add every part's array {@code which} into target, part by part, each over its own
+     * slice of the indices, so the workers share the sum and each element keeps one order.
+     */
+    private static void addPartsTasks(
+            List<double[][]> parts, int which, double[] target, List<Callable<Void>> tasks) {
+        int step = (target.length + parts.size() - 1) / parts.size();
+        for (int from = 0; from < target.length; from += step) {
+            int f = from;
+            int n = Math.min(step, target.length - from);
+            tasks.add(
+                    () -> {
+                        for (double[][] p : parts) {
+                            Blas.axpy(1.0, p[which], f, target, f, n);
+                        }
+                        return null;
+                    });
         }
     }
 

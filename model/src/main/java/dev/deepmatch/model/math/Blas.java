@@ -4,7 +4,13 @@ package dev.deepmatch.model.math;
  * Row-major dense kernels on {@code double[]} with offsets. The matrix products run on {@link
  * VectorKernels} when the JVM has the incubating Vector API ({@code --add-modules
  * jdk.incubator.vector}, which the build and {@code bin/learner} pass), else on the scalar loops
- * below; both give bit-identical results. {@code -Ddeepmatch.blas=scalar} forces the scalar loops.
+ * below. {@code -Ddeepmatch.blas=scalar} forces the scalar loops.
+ *
+ * <p>Every element of a product is one chain of fused multiply-adds in the order of the summed
+ * index, starting from C (or zero), and {@code axpy} fuses too. That order does not depend on how
+ * the kernels block the loops, so both paths give bit-identical results and golden values hold
+ * whichever runs. The scalar loops use {@link Math#fma}, which is one instruction on any x86-64
+ * since 2013 but a slow software routine without hardware FMA.
  */
 public final class Blas {
     /** Whether the matrix products run on explicit SIMD vectors. */
@@ -14,10 +20,7 @@ public final class Blas {
 
     private Blas() {}
 
-    /**
-     * C[m x n] (+)= A[m x k] * B[k x n]. Two rows of C at a time share each load of B, four steps
-     * of k share each load and store of C.
-     */
+    /** C[m x n] (+)= A[m x k] * B[k x n]. */
     public static void gemm(
             double[] a,
             int aOff,
@@ -51,62 +54,19 @@ public final class Blas {
         if (!accumulate) {
             java.util.Arrays.fill(c, cOff, cOff + m * n, 0.0);
         }
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            int c0 = cOff + i * n, c1 = c0 + n;
-            int a0 = aOff + i * k, a1 = a0 + k;
-            int p = 0;
-            for (; p + 3 < k; p += 4) {
-                double x00 = a[a0 + p], x01 = a[a0 + p + 1], x02 = a[a0 + p + 2];
-                double x03 = a[a0 + p + 3];
-                double x10 = a[a1 + p], x11 = a[a1 + p + 1], x12 = a[a1 + p + 2];
-                double x13 = a[a1 + p + 3];
-                int b0 = bOff + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * n;
+            for (int p = 0; p < k; p++) {
+                double x = a[aOff + i * k + p];
+                int bp = bOff + p * n;
                 for (int j = 0; j < n; j++) {
-                    double v0 = b[b0 + j], v1 = b[b1 + j], v2 = b[b2 + j], v3 = b[b3 + j];
-                    c[c0 + j] += x00 * v0 + x01 * v1 + x02 * v2 + x03 * v3;
-                    c[c1 + j] += x10 * v0 + x11 * v1 + x12 * v2 + x13 * v3;
+                    c[ci + j] = Math.fma(x, b[bp + j], c[ci + j]);
                 }
-            }
-            for (; p < k; p++) {
-                double x0 = a[a0 + p], x1 = a[a1 + p];
-                int b0 = bOff + p * n;
-                for (int j = 0; j < n; j++) {
-                    c[c0 + j] += x0 * b[b0 + j];
-                    c[c1 + j] += x1 * b[b0 + j];
-                }
-            }
-        }
-        if (i < m) {
-            rowTimesMatrix(a, aOff + i * k, b, bOff, c, cOff + i * n, k, n);
-        }
-    }
-
-    /** c[n] += a[k] * B[k x n]. */
-    private static void rowTimesMatrix(
-            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int k, int n) {
-        int p = 0;
-        for (; p + 3 < k; p += 4) {
-            double a0 = a[aOff + p], a1 = a[aOff + p + 1], a2 = a[aOff + p + 2];
-            double a3 = a[aOff + p + 3];
-            int b0 = bOff + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-            for (int j = 0; j < n; j++) {
-                c[cOff + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-            }
-        }
-        for (; p < k; p++) {
-            double a0 = a[aOff + p];
-            int b0 = bOff + p * n;
-            for (int j = 0; j < n; j++) {
-                c[cOff + j] += a0 * b[b0 + j];
             }
         }
     }
 
-    /**
-     * C[k x n] += A[m x k]^T * B[m x n] (weight gradients). Two rows of C at a time share each load
-     * of B, four rows of A and B share each load and store of C.
-     */
+    /** C[k x n] += A[m x k]^T * B[m x n] (weight gradients), summed over rows in order. */
     public static void gemmTnAcc(
             double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
         if (VECTORIZED) {
@@ -119,38 +79,13 @@ public final class Blas {
     /** The scalar {@link #gemmTnAcc}. */
     public static void scalarGemmTnAcc(
             double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
-        int i = 0;
-        for (; i + 3 < m; i += 4) {
-            int a0 = aOff + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-            int b0 = bOff + i * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-            int p = 0;
-            for (; p + 1 < k; p += 2) {
-                double x00 = a[a0 + p], x10 = a[a1 + p], x20 = a[a2 + p], x30 = a[a3 + p];
-                double x01 = a[a0 + p + 1], x11 = a[a1 + p + 1], x21 = a[a2 + p + 1];
-                double x31 = a[a3 + p + 1];
-                int cp = cOff + p * n, cq = cp + n;
-                for (int j = 0; j < n; j++) {
-                    double v0 = b[b0 + j], v1 = b[b1 + j], v2 = b[b2 + j], v3 = b[b3 + j];
-                    c[cp + j] += x00 * v0 + x10 * v1 + x20 * v2 + x30 * v3;
-                    c[cq + j] += x01 * v0 + x11 * v1 + x21 * v2 + x31 * v3;
-                }
-            }
-            for (; p < k; p++) {
-                double x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
-                int cp = cOff + p * n;
-                for (int j = 0; j < n; j++) {
-                    c[cp + j] += x0 * b[b0 + j] + x1 * b[b1 + j] + x2 * b[b2 + j] + x3 * b[b3 + j];
-                }
-            }
-        }
-        for (; i < m; i++) {
-            int a0 = aOff + i * k;
-            int b0 = bOff + i * n;
+        for (int i = 0; i < m; i++) {
+            int bi = bOff + i * n;
             for (int p = 0; p < k; p++) {
-                double x0 = a[a0 + p];
+                double x = a[aOff + i * k + p];
                 int cp = cOff + p * n;
                 for (int j = 0; j < n; j++) {
-                    c[cp + j] += x0 * b[b0 + j];
+                    c[cp + j] = Math.fma(x, b[bi + j], c[cp + j]);
                 }
             }
         }
@@ -184,8 +119,18 @@ public final class Blas {
         }
     }
 
-    /** out[j] += sum over rows i of x[i][j] (bias gradients). */
+    /** out[j] += sum over rows i of x[i][j] (bias gradients), rows in order. */
     public static void sumRowsAcc(double[] x, int off, int m, int n, double[] out, int outOff) {
+        if (VECTORIZED) {
+            VectorKernels.sumRowsAcc(x, off, m, n, out, outOff);
+            return;
+        }
+        scalarSumRowsAcc(x, off, m, n, out, outOff);
+    }
+
+    /** The scalar {@link #sumRowsAcc}. */
+    public static void scalarSumRowsAcc(
+            double[] x, int off, int m, int n, double[] out, int outOff) {
         for (int i = 0; i < m; i++) {
             int xi = off + i * n;
             for (int j = 0; j < n; j++) {
@@ -196,6 +141,15 @@ public final class Blas {
 
     /** Adds a bias row to every row of x[m x n]. */
     public static void addBias(double[] x, int off, int m, int n, double[] bias, int bOff) {
+        if (VECTORIZED) {
+            VectorKernels.addBias(x, off, m, n, bias, bOff);
+            return;
+        }
+        scalarAddBias(x, off, m, n, bias, bOff);
+    }
+
+    /** The scalar {@link #addBias}. */
+    public static void scalarAddBias(double[] x, int off, int m, int n, double[] bias, int bOff) {
         for (int i = 0; i < m; i++) {
             int xi = off + i * n;
             for (int j = 0; j < n; j++) {
@@ -232,7 +186,7 @@ public final class Blas {
     /** The scalar {@link #axpy}. */
     public static void scalarAxpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
-            y[yOff + i] += alpha * x[xOff + i];
+            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
         }
     }
 }

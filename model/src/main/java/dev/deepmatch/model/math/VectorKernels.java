@@ -4,18 +4,20 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * SIMD versions of the {@link Blas} matrix products through the incubating Vector API. HotSpot's
- * auto-vectorizer leaves the scalar loops at about a sixth of what explicit vectors reach, because
- * each multiply-add there loads and stores C. Here a block of C stays in registers for the whole
- * reduction. The order of every floating-point operation is the scalar kernels' (groups of four
- * products summed left to right, then added to C), so both give bit-identical results and golden
- * values hold whichever runs. Columns beyond the last whole vector run as scalar loops: masked
- * vector loads are not compiled to SIMD on Java 17. Loaded only when the JVM has {@code
- * jdk.incubator.vector}.
+ * SIMD versions of the {@link Blas} kernels through the incubating Vector API. A block of C stays
+ * in registers for the whole reduction: four rows by four vectors where the shape allows (sixteen
+ * independent FMA chains, enough to hide the FMA latency on two ports), then four rows by one
+ * vector, one by one, and scalar loops for the columns beyond the last whole vector (masked loads
+ * are not compiled to SIMD on Java 17). Each element is the same FMA chain as in the scalar loops,
+ * so the results are bit-identical. Loaded only when the JVM has {@code jdk.incubator.vector}.
  */
 final class VectorKernels {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    private static final int WIDE = 4 * L;
+
+    /** Rows of A and B per pass of gemmTnAcc: they stay in cache while C's blocks pass over. */
+    private static final int SLAB = 64;
 
     private VectorKernels() {}
 
@@ -31,87 +33,102 @@ final class VectorKernels {
             int k,
             int n,
             boolean accumulate) {
+        if (!accumulate) {
+            // Always loading C keeps the kernels free of vector phis, which C2 would box.
+            java.util.Arrays.fill(c, cOff, cOff + m * n, 0.0);
+        }
+        int wide = n - n % WIDE;
         int full = n - n % L;
         int i = 0;
-        // Four rows of A at a time against every block of columns: A's rows and all of B stay in
-        // cache, and each loaded vector of B serves four accumulators. (Two vectors per row, eight
-        // accumulators, defeat C2's inlining of the Vector API on Java 17 and run boxed.)
         for (; i + 3 < m; i += 4) {
-            for (int j = 0; j < full; j += L) {
-                rows4x1(a, aOff + i * k, b, bOff + j, c, cOff + i * n + j, k, n, accumulate);
+            int a0 = aOff + i * k;
+            int c0 = cOff + i * n;
+            int j = 0;
+            for (; j < wide; j += WIDE) {
+                rows4x4(a, a0, b, bOff + j, c, c0 + j, k, n);
+            }
+            for (; j < full; j += L) {
+                rows4x1(a, a0, b, bOff + j, c, c0 + j, k, n);
             }
         }
         for (; i < m; i++) {
             for (int j = 0; j < full; j += L) {
-                int c0 = cOff + i * n + j;
-                DoubleVector r0 = start(c, c0, accumulate);
-                int a0 = aOff + i * k;
-                int p = 0;
-                for (; p + 3 < k; p += 4) {
-                    int o = bOff + p * n + j;
-                    r0 =
-                            r0.add(
-                                    group(
-                                            DoubleVector.fromArray(S, b, o),
-                                            DoubleVector.fromArray(S, b, o + n),
-                                            DoubleVector.fromArray(S, b, o + 2 * n),
-                                            DoubleVector.fromArray(S, b, o + 3 * n),
-                                            a,
-                                            a0 + p));
-                }
-                for (; p < k; p++) {
-                    r0 = r0.add(DoubleVector.fromArray(S, b, bOff + p * n + j).mul(a[a0 + p]));
-                }
-                r0.intoArray(c, c0);
+                row1x1(a, aOff + i * k, b, bOff + j, c, cOff + i * n + j, k, n);
             }
         }
         for (int row = 0; row < m; row++) {
+            int a0 = aOff + row * k;
             for (int j = full; j < n; j++) {
-                int a0 = aOff + row * k;
-                double r = accumulate ? c[cOff + row * n + j] : 0.0;
-                int p = 0;
-                for (; p + 3 < k; p += 4) {
-                    int o = bOff + p * n + j;
-                    r +=
-                            a[a0 + p] * b[o]
-                                    + a[a0 + p + 1] * b[o + n]
-                                    + a[a0 + p + 2] * b[o + 2 * n]
-                                    + a[a0 + p + 3] * b[o + 3 * n];
+                int ci = cOff + row * n + j;
+                double r = c[ci];
+                for (int p = 0; p < k; p++) {
+                    r = Math.fma(a[a0 + p], b[bOff + p * n + j], r);
                 }
-                for (; p < k; p++) {
-                    r += a[a0 + p] * b[bOff + p * n + j];
-                }
-                c[cOff + row * n + j] = r;
+                c[ci] = r;
             }
         }
     }
 
-    /** C[4 x L] block at c0 (row stride n) from four rows of A at a0 and B's columns at b0. */
-    private static void rows4x1(
-            double[] a, int a0, double[] b, int b0, double[] c, int c0, int k, int n, boolean acc) {
+    /** C[4 x 4L] block at c0 (row stride n) from four rows of A at a0 and B's columns at b0. */
+    private static void rows4x4(
+            double[] a, int a0, double[] b, int b0, double[] c, int c0, int k, int n) {
         int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        DoubleVector r0 = start(c, c0, acc);
-        DoubleVector r1 = start(c, c0 + n, acc);
-        DoubleVector r2 = start(c, c0 + 2 * n, acc);
-        DoubleVector r3 = start(c, c0 + 3 * n, acc);
-        int p = 0;
-        for (; p + 3 < k; p += 4) {
+        int c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+        DoubleVector r00 = load(c, c0), r01 = load(c, c0 + L);
+        DoubleVector r02 = load(c, c0 + 2 * L), r03 = load(c, c0 + 3 * L);
+        DoubleVector r10 = load(c, c1), r11 = load(c, c1 + L);
+        DoubleVector r12 = load(c, c1 + 2 * L), r13 = load(c, c1 + 3 * L);
+        DoubleVector r20 = load(c, c2), r21 = load(c, c2 + L);
+        DoubleVector r22 = load(c, c2 + 2 * L), r23 = load(c, c2 + 3 * L);
+        DoubleVector r30 = load(c, c3), r31 = load(c, c3 + L);
+        DoubleVector r32 = load(c, c3 + 2 * L), r33 = load(c, c3 + 3 * L);
+        for (int p = 0; p < k; p++) {
             int o = b0 + p * n;
             DoubleVector v0 = DoubleVector.fromArray(S, b, o);
-            DoubleVector v1 = DoubleVector.fromArray(S, b, o + n);
-            DoubleVector v2 = DoubleVector.fromArray(S, b, o + 2 * n);
-            DoubleVector v3 = DoubleVector.fromArray(S, b, o + 3 * n);
-            r0 = r0.add(group(v0, v1, v2, v3, a, a0 + p));
-            r1 = r1.add(group(v0, v1, v2, v3, a, a1 + p));
-            r2 = r2.add(group(v0, v1, v2, v3, a, a2 + p));
-            r3 = r3.add(group(v0, v1, v2, v3, a, a3 + p));
+            DoubleVector v1 = DoubleVector.fromArray(S, b, o + L);
+            DoubleVector v2 = DoubleVector.fromArray(S, b, o + 2 * L);
+            DoubleVector v3 = DoubleVector.fromArray(S, b, o + 3 * L);
+            DoubleVector x = at(a, a0 + p);
+            r00 = v0.fma(x, r00);
+            r01 = v1.fma(x, r01);
+            r02 = v2.fma(x, r02);
+            r03 = v3.fma(x, r03);
+            x = at(a, a1 + p);
+            r10 = v0.fma(x, r10);
+            r11 = v1.fma(x, r11);
+            r12 = v2.fma(x, r12);
+            r13 = v3.fma(x, r13);
+            x = at(a, a2 + p);
+            r20 = v0.fma(x, r20);
+            r21 = v1.fma(x, r21);
+            r22 = v2.fma(x, r22);
+            r23 = v3.fma(x, r23);
+            x = at(a, a3 + p);
+            r30 = v0.fma(x, r30);
+            r31 = v1.fma(x, r31);
+            r32 = v2.fma(x, r32);
+            r33 = v3.fma(x, r33);
         }
-        for (; p < k; p++) {
+        store4(r00, r01, r02, r03, c, c0);
+        store4(r10, r11, r12, r13, c, c1);
+        store4(r20, r21, r22, r23, c, c2);
+        store4(r30, r31, r32, r33, c, c3);
+    }
+
+    /** C[4 x L] block at c0 (row stride n) from four rows of A at a0 and B's columns at b0. */
+    private static void rows4x1(
+            double[] a, int a0, double[] b, int b0, double[] c, int c0, int k, int n) {
+        int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+        DoubleVector r0 = load(c, c0);
+        DoubleVector r1 = load(c, c0 + n);
+        DoubleVector r2 = load(c, c0 + 2 * n);
+        DoubleVector r3 = load(c, c0 + 3 * n);
+        for (int p = 0; p < k; p++) {
             DoubleVector v = DoubleVector.fromArray(S, b, b0 + p * n);
-            r0 = r0.add(v.mul(a[a0 + p]));
-            r1 = r1.add(v.mul(a[a1 + p]));
-            r2 = r2.add(v.mul(a[a2 + p]));
-            r3 = r3.add(v.mul(a[a3 + p]));
+            r0 = v.fma(at(a, a0 + p), r0);
+            r1 = v.fma(at(a, a1 + p), r1);
+            r2 = v.fma(at(a, a2 + p), r2);
+            r3 = v.fma(at(a, a3 + p), r3);
         }
         r0.intoArray(c, c0);
         r1.intoArray(c, c0 + n);
@@ -119,161 +136,224 @@ final class VectorKernels {
         r3.intoArray(c, c0 + 3 * n);
     }
 
-    /**
-     * C[k x n] += A[m x k]^T * B[m x n]; see {@link Blas#gemmTnAcc}. Rows of A and B are taken in
-     * slabs that stay in cache while every block of C passes over them; slabs are a multiple of
-     * four rows, so each element of C still sums its groups of four in the scalar order.
-     */
+    /** C[k x n] += A[m x k]^T * B[m x n]; see {@link Blas#gemmTnAcc}. */
     static void gemmTnAcc(
             double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        int wide = n - n % WIDE;
         int full = n - n % L;
-        int wholeGroups = m - m % 4;
-        for (int from = 0; from < wholeGroups; from += SLAB) {
-            int to = Math.min(wholeGroups, from + SLAB);
-            tnSlab(a, aOff, b, bOff, c, cOff, from, to, k, n, full);
-        }
-        for (int i = wholeGroups; i < m; i++) {
-            tnRow(a, aOff + i * k, b, bOff + i * n, c, cOff, k, n, full);
-        }
-        for (int p = 0; p < k; p++) {
-            for (int j = full; j < n; j++) {
-                double r = c[cOff + p * n + j];
-                int i = 0;
-                for (; i + 3 < m; i += 4) {
-                    int x = aOff + i * k + p;
-                    int o = bOff + i * n + j;
-                    r +=
-                            a[x] * b[o]
-                                    + a[x + k] * b[o + n]
-                                    + a[x + 2 * k] * b[o + 2 * n]
-                                    + a[x + 3 * k] * b[o + 3 * n];
+        // Slabs in order keep each element's chain in row order.
+        for (int from = 0; from < m; from += SLAB) {
+            int to = Math.min(m, from + SLAB);
+            int p = 0;
+            for (; p + 3 < k; p += 4) {
+                int j = 0;
+                for (; j < wide; j += WIDE) {
+                    tn4x4(a, aOff + p, b, bOff + j, c, cOff + p * n + j, from, to, k, n);
                 }
-                for (; i < m; i++) {
-                    r += a[aOff + i * k + p] * b[bOff + i * n + j];
+                for (; j < full; j += L) {
+                    tn4x1(a, aOff + p, b, bOff + j, c, cOff + p * n + j, from, to, k, n);
                 }
-                c[cOff + p * n + j] = r;
+            }
+            for (; p < k; p++) {
+                for (int j = 0; j < full; j += L) {
+                    tn1x1(a, aOff + p, b, bOff + j, c, cOff + p * n + j, from, to, k, n);
+                }
+            }
+            for (int q = 0; q < k; q++) {
+                for (int j = full; j < n; j++) {
+                    int ci = cOff + q * n + j;
+                    double r = c[ci];
+                    for (int i = from; i < to; i++) {
+                        r = Math.fma(a[aOff + i * k + q], b[bOff + i * n + j], r);
+                    }
+                    c[ci] = r;
+                }
             }
         }
     }
 
-    private static final int SLAB = 64;
-
-    /** Rows [from, to) of A and B, a multiple of four, into the whole-vector columns of C. */
-    private static void tnSlab(
+    /** C[4 x 4L] block at c0 (rows p..p+3 of C, A's columns at a0) over rows [from, to). */
+    private static void tn4x4(
             double[] a,
-            int aOff,
+            int a0,
             double[] b,
-            int bOff,
+            int b0,
             double[] c,
-            int cOff,
+            int c0,
             int from,
             int to,
             int k,
-            int n,
-            int full) {
-        for (int j = 0; j < full; j += L) {
-            int p = 0;
-            for (; p + 3 < k; p += 4) {
-                int c0 = cOff + p * n + j;
-                DoubleVector r0 = DoubleVector.fromArray(S, c, c0);
-                DoubleVector r1 = DoubleVector.fromArray(S, c, c0 + n);
-                DoubleVector r2 = DoubleVector.fromArray(S, c, c0 + 2 * n);
-                DoubleVector r3 = DoubleVector.fromArray(S, c, c0 + 3 * n);
-                for (int i = from; i < to; i += 4) {
-                    int o = bOff + i * n + j;
-                    DoubleVector v0 = DoubleVector.fromArray(S, b, o);
-                    DoubleVector v1 = DoubleVector.fromArray(S, b, o + n);
-                    DoubleVector v2 = DoubleVector.fromArray(S, b, o + 2 * n);
-                    DoubleVector v3 = DoubleVector.fromArray(S, b, o + 3 * n);
-                    int x = aOff + i * k + p;
-                    r0 = r0.add(column(v0, v1, v2, v3, a, x, k));
-                    r1 = r1.add(column(v0, v1, v2, v3, a, x + 1, k));
-                    r2 = r2.add(column(v0, v1, v2, v3, a, x + 2, k));
-                    r3 = r3.add(column(v0, v1, v2, v3, a, x + 3, k));
-                }
-                r0.intoArray(c, c0);
-                r1.intoArray(c, c0 + n);
-                r2.intoArray(c, c0 + 2 * n);
-                r3.intoArray(c, c0 + 3 * n);
-            }
-            for (; p < k; p++) {
-                int c0 = cOff + p * n + j;
-                DoubleVector r0 = DoubleVector.fromArray(S, c, c0);
-                for (int i = from; i < to; i += 4) {
-                    int o = bOff + i * n + j;
-                    r0 =
-                            r0.add(
-                                    column(
-                                            DoubleVector.fromArray(S, b, o),
-                                            DoubleVector.fromArray(S, b, o + n),
-                                            DoubleVector.fromArray(S, b, o + 2 * n),
-                                            DoubleVector.fromArray(S, b, o + 3 * n),
-                                            a,
-                                            aOff + i * k + p,
-                                            k));
-                }
-                r0.intoArray(c, c0);
-            }
+            int n) {
+        int c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+        DoubleVector r00 = load(c, c0), r01 = load(c, c0 + L);
+        DoubleVector r02 = load(c, c0 + 2 * L), r03 = load(c, c0 + 3 * L);
+        DoubleVector r10 = load(c, c1), r11 = load(c, c1 + L);
+        DoubleVector r12 = load(c, c1 + 2 * L), r13 = load(c, c1 + 3 * L);
+        DoubleVector r20 = load(c, c2), r21 = load(c, c2 + L);
+        DoubleVector r22 = load(c, c2 + 2 * L), r23 = load(c, c2 + 3 * L);
+        DoubleVector r30 = load(c, c3), r31 = load(c, c3 + L);
+        DoubleVector r32 = load(c, c3 + 2 * L), r33 = load(c, c3 + 3 * L);
+        for (int i = from; i < to; i++) {
+            int o = b0 + i * n;
+            int x0 = a0 + i * k;
+            DoubleVector v0 = DoubleVector.fromArray(S, b, o);
+            DoubleVector v1 = DoubleVector.fromArray(S, b, o + L);
+            DoubleVector v2 = DoubleVector.fromArray(S, b, o + 2 * L);
+            DoubleVector v3 = DoubleVector.fromArray(S, b, o + 3 * L);
+            DoubleVector x = at(a, x0);
+            r00 = v0.fma(x, r00);
+            r01 = v1.fma(x, r01);
+            r02 = v2.fma(x, r02);
+            r03 = v3.fma(x, r03);
+            x = at(a, x0 + 1);
+            r10 = v0.fma(x, r10);
+            r11 = v1.fma(x, r11);
+            r12 = v2.fma(x, r12);
+            r13 = v3.fma(x, r13);
+            x = at(a, x0 + 2);
+            r20 = v0.fma(x, r20);
+            r21 = v1.fma(x, r21);
+            r22 = v2.fma(x, r22);
+            r23 = v3.fma(x, r23);
+            x = at(a, x0 + 3);
+            r30 = v0.fma(x, r30);
+            r31 = v1.fma(x, r31);
+            r32 = v2.fma(x, r32);
+            r33 = v3.fma(x, r33);
         }
+        store4(r00, r01, r02, r03, c, c0);
+        store4(r10, r11, r12, r13, c, c1);
+        store4(r20, r21, r22, r23, c, c2);
+        store4(r30, r31, r32, r33, c, c3);
     }
 
-    /** One leftover row: C[p][j] += a[p] * b[j] over the whole-vector columns. */
-    private static void tnRow(
+    /** C[4 x L] block at c0 (rows p..p+3 of C, A's columns at a0) over rows [from, to). */
+    private static void tn4x1(
             double[] a,
-            int aRow,
+            int a0,
             double[] b,
-            int bRow,
+            int b0,
             double[] c,
-            int cOff,
+            int c0,
+            int from,
+            int to,
             int k,
-            int n,
-            int full) {
+            int n) {
+        DoubleVector r0 = load(c, c0);
+        DoubleVector r1 = load(c, c0 + n);
+        DoubleVector r2 = load(c, c0 + 2 * n);
+        DoubleVector r3 = load(c, c0 + 3 * n);
+        for (int i = from; i < to; i++) {
+            DoubleVector v = DoubleVector.fromArray(S, b, b0 + i * n);
+            int x0 = a0 + i * k;
+            r0 = v.fma(at(a, x0), r0);
+            r1 = v.fma(at(a, x0 + 1), r1);
+            r2 = v.fma(at(a, x0 + 2), r2);
+            r3 = v.fma(at(a, x0 + 3), r3);
+        }
+        r0.intoArray(c, c0);
+        r1.intoArray(c, c0 + n);
+        r2.intoArray(c, c0 + 2 * n);
+        r3.intoArray(c, c0 + 3 * n);
+    }
+
+    /** One row of C, L wide: the rows that do not fill a block of four. */
+    private static void row1x1(
+            double[] a, int a0, double[] b, int b0, double[] c, int c0, int k, int n) {
+        DoubleVector r = load(c, c0);
         for (int p = 0; p < k; p++) {
-            double x = a[aRow + p];
+            r = DoubleVector.fromArray(S, b, b0 + p * n).fma(at(a, a0 + p), r);
+        }
+        r.intoArray(c, c0);
+    }
+
+    /** One row of C (A's column at a0), L wide, over rows [from, to). */
+    private static void tn1x1(
+            double[] a,
+            int a0,
+            double[] b,
+            int b0,
+            double[] c,
+            int c0,
+            int from,
+            int to,
+            int k,
+            int n) {
+        DoubleVector r = load(c, c0);
+        for (int i = from; i < to; i++) {
+            r = DoubleVector.fromArray(S, b, b0 + i * n).fma(at(a, a0 + i * k), r);
+        }
+        r.intoArray(c, c0);
+    }
+
+    /** out[j] += x[i][j] over rows i in order; see {@link Blas#sumRowsAcc}. */
+    static void sumRowsAcc(double[] x, int off, int m, int n, double[] out, int outOff) {
+        int full = n - n % L;
+        // Slabs of rows in order, so each slab is read from cache once per block of columns.
+        for (int from = 0; from < m; from += SLAB) {
+            int to = Math.min(m, from + SLAB);
             for (int j = 0; j < full; j += L) {
-                int c0 = cOff + p * n + j;
-                DoubleVector.fromArray(S, c, c0)
-                        .add(DoubleVector.fromArray(S, b, bRow + j).mul(x))
-                        .intoArray(c, c0);
+                DoubleVector r = load(out, outOff + j);
+                for (int i = from; i < to; i++) {
+                    r = r.add(load(x, off + i * n + j));
+                }
+                r.intoArray(out, outOff + j);
+            }
+            for (int j = full; j < n; j++) {
+                double r = out[outOff + j];
+                for (int i = from; i < to; i++) {
+                    r += x[off + i * n + j];
+                }
+                out[outOff + j] = r;
             }
         }
     }
 
-    /** y[n] += alpha * x[n]; see {@link Blas#axpy}. */
+    /** x[i][j] += bias[j]; see {@link Blas#addBias}. */
+    static void addBias(double[] x, int off, int m, int n, double[] bias, int bOff) {
+        int full = n - n % L;
+        for (int i = 0; i < m; i++) {
+            int xi = off + i * n;
+            for (int j = 0; j < full; j += L) {
+                load(x, xi + j).add(load(bias, bOff + j)).intoArray(x, xi + j);
+            }
+            for (int j = full; j < n; j++) {
+                x[xi + j] += bias[bOff + j];
+            }
+        }
+    }
+
+    /** y[n] += alpha * x[n], fused; see {@link Blas#axpy}. */
     static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
+        DoubleVector s = DoubleVector.broadcast(S, alpha);
         int i = 0;
         for (; i + L <= n; i += L) {
-            DoubleVector.fromArray(S, y, yOff + i)
-                    .add(DoubleVector.fromArray(S, x, xOff + i).mul(alpha))
+            s.fma(DoubleVector.fromArray(S, x, xOff + i), DoubleVector.fromArray(S, y, yOff + i))
                     .intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
-            y[yOff + i] += alpha * x[xOff + i];
+            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
         }
     }
 
-    private static DoubleVector start(double[] c, int off, boolean load) {
-        return load ? DoubleVector.fromArray(S, c, off) : DoubleVector.zero(S);
+    private static DoubleVector at(double[] x, int i) {
+        return DoubleVector.broadcast(S, x[i]);
     }
 
-    /** x[o]*v0 + x[o+1]*v1 + x[o+2]*v2 + x[o+3]*v3, summed left to right like the scalar code. */
-    private static DoubleVector group(
-            DoubleVector v0, DoubleVector v1, DoubleVector v2, DoubleVector v3, double[] x, int o) {
-        return v0.mul(x[o]).add(v1.mul(x[o + 1])).add(v2.mul(x[o + 2])).add(v3.mul(x[o + 3]));
+    private static DoubleVector load(double[] c, int off) {
+        return DoubleVector.fromArray(S, c, off);
     }
 
-    /** The same with x[o], x[o+stride], x[o+2*stride], x[o+3*stride]. */
-    private static DoubleVector column(
-            DoubleVector v0,
-            DoubleVector v1,
-            DoubleVector v2,
-            DoubleVector v3,
-            double[] x,
-            int o,
-            int stride) {
-        return v0.mul(x[o])
-                .add(v1.mul(x[o + stride]))
-                .add(v2.mul(x[o + 2 * stride]))
-                .add(v3.mul(x[o + 3 * stride]));
+    private static void store4(
+            DoubleVector r0,
+            DoubleVector r1,
+            DoubleVector r2,
+            DoubleVector r3,
+            double[] c,
+            int c0) {
+        r0.intoArray(c, c0);
+        r1.intoArray(c, c0 + L);
+        r2.intoArray(c, c0 + 2 * L);
+        r3.intoArray(c, c0 + 3 * L);
     }
 }

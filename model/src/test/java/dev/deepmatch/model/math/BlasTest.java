@@ -76,7 +76,9 @@ class BlasTest {
         "5,64,64",
         "64,128,64",
         "33,16,9",
-        "133,20,24"
+        "133,20,24",
+        "70,50,50",
+        "50,32,33"
     })
     void vectorAndScalarKernelsAreBitIdentical(int m, int k, int n) {
         Random r = new Random(m * 131 + k * 17 + n);
@@ -101,6 +103,16 @@ class BlasTest {
         Blas.scalarAxpy(0.37, bm, 4, yScalar, 7, m * n);
         VectorKernels.axpy(0.37, bm, 4, y, 7, m * n);
         assertArrayEquals(yScalar, y, "axpy");
+        double[] sums = random(r, 3 + n);
+        double[] sumsScalar = sums.clone();
+        Blas.scalarSumRowsAcc(bm, 4, m, n, sumsScalar, 3);
+        VectorKernels.sumRowsAcc(bm, 4, m, n, sums, 3);
+        assertArrayEquals(sumsScalar, sums, "sumRowsAcc");
+        double[] biased = bm.clone();
+        double[] biasedScalar = bm.clone();
+        Blas.scalarAddBias(biasedScalar, 4, m, n, b, 5);
+        VectorKernels.addBias(biased, 4, m, n, b, 5);
+        assertArrayEquals(biasedScalar, biased, "addBias");
     }
 
     private static void assertAll(double[] expected, double[] actual) {
