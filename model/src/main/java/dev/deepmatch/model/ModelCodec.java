@@ -281,9 +281,8 @@ final class ModelCodec {
                         .catalogueCapacity(d.readInt())
                         .threads(d.readInt())
                         .seed(d.readLong());
-        if (codec >= 2) {
-            b.nextItemWeight(d.readDouble());
-        }
+        // Version 1 had no head: restore it off, whatever today's default.
+        b.nextItemWeight(codec >= 2 ? d.readDouble() : 0.0);
         return b.build();
     }
 

@@ -75,10 +75,10 @@ public record ModelConfig(
         private double samplerPower = 0.75;
         private double posThreshold = 0.8;
         private double negThreshold = 0.3;
-        private double negWeight = 0.5;
+        private double negWeight = 1.0;
         private NegativeLoss negativeLoss = NegativeLoss.RELATIVE;
         private double negItemGradient = 0.0;
-        private double nextItemWeight = 0.0;
+        private double nextItemWeight = 1.0;
         private double learningRate = 3e-3;
         private double embeddingLearningRate = 1e-2;
         private double adamBeta1 = 0.9;
@@ -214,8 +214,9 @@ public record ModelConfig(
          * Weight of an auxiliary next-item softmax on the targets that were not played through
          * (skipped or partly played), read from the user vector through its own H x H head. It
          * teaches the encoder and the item vectors the order of plays from every play, not only the
-         * third that is played through, without asking the ranking vector to recall skips. 0
-         * (default) leaves the head out.
+         * third that is played through, without asking the ranking vector to recall skips. Default
+         * 1 (with negative weight 1: better on both POS@10 and NEG@10 than the two losses alone at
+         * any weight measured, docs/RESULTS.md); 0 leaves the head out.
          */
         public Builder nextItemWeight(double v) {
             nextItemWeight = v;

@@ -19,6 +19,7 @@ final class Fixtures {
                 .intentTypes(3)
                 .negatives(6)
                 .negWeight(0.7)
+                .nextItemWeight(0.0) // the head has its own variants
                 .negItemGradient(1.0) // the exact gradient, for the gradient checks
                 .initScale(0.5)
                 .threads(1)

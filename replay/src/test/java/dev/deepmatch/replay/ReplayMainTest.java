@@ -244,7 +244,7 @@ class ReplayMainTest {
         assertEquals(0, code, err());
         List<String> rows = Files.readAllLines(csv);
         assertEquals(2, rows.size(), String.join("\n", rows));
-        assertTrue(rows.get(1).startsWith("full,0.5,1,"), rows.get(1));
+        assertTrue(rows.get(1).startsWith("full,1.0,1,"), rows.get(1)); // the default weight
     }
 
     @Test
