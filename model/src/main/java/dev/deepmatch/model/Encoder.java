@@ -150,8 +150,6 @@ final class Encoder {
         int maxLen = cfg.maxLen();
         double[] qh = new double[maxLen * dh];
         double[] kt = new double[dh * maxLen];
-        double[] vh = new double[maxLen * dh];
-        double[] ch = new double[maxLen * dh];
         for (int s = 0; s < n; s++) {
             int t0 = chunk.start[s];
             int len = chunk.length(s);
@@ -167,9 +165,21 @@ final class Encoder {
                     int pos = bc.lastOnly ? len - 1 : qq; // causal: keys 0..pos
                     softmaxPrefix(bc.probs, pOff + qq * len, pos + 1, len);
                 }
-                gatherHead(bc.v, t0, len, col, 1.0, vh);
-                Blas.gemm(bc.probs, pOff, vh, 0, ch, 0, queryCount, len, dh, false);
-                scatterHead(ch, queryCount, bc.ctx, firstQuery, col);
+                // ctx (this head's columns, fresh zeros) = P V, V's rows read in place
+                Blas.gemm(
+                        bc.probs,
+                        pOff,
+                        len,
+                        bc.v,
+                        t0 * h + col,
+                        h,
+                        bc.ctx,
+                        firstQuery * h + col,
+                        h,
+                        queryCount,
+                        len,
+                        dh,
+                        true);
             }
         }
     }
@@ -303,26 +313,37 @@ final class Encoder {
             double[] dv) {
         int n = chunk.sequences;
         int maxLen = cfg.maxLen();
-        double[] dch = new double[maxLen * dh];
         double[] vt = new double[dh * maxLen];
         double[] dp = new double[maxLen * maxLen];
-        double[] head = new double[maxLen * dh];
-        double[] out = new double[maxLen * dh];
+        // Each head's block of dq, dk and dv is fresh zeros, written once: products accumulate
+        // into it in place.
         for (int s = 0; s < n; s++) {
             int t0 = chunk.start[s];
             int len = chunk.length(s);
             int firstQuery = bc.lastOnly ? s : t0;
             int queryCount = bc.lastOnly ? 1 : len;
+            int queries = firstQuery * h;
+            int keys = t0 * h;
             for (int hd = 0; hd < heads; hd++) {
                 int col = hd * dh;
                 int pOff = bc.probOffset[s * heads + hd];
-                gatherHead(dCtx, firstQuery, queryCount, col, 1.0, dch);
                 // dP = dCtx V^T; dV = P^T dCtx
                 transposeHead(bc.v, t0, len, col, vt);
-                Blas.gemm(dch, 0, vt, 0, dp, 0, queryCount, dh, len, false);
-                java.util.Arrays.fill(out, 0, len * dh, 0.0);
-                Blas.gemmTnAcc(bc.probs, pOff, dch, 0, out, 0, queryCount, len, dh);
-                scatterHead(out, len, dv, t0, col);
+                Blas.gemm(
+                        dCtx, queries + col, h, vt, 0, len, dp, 0, len, queryCount, dh, len, false);
+                Blas.gemmTnAcc(
+                        bc.probs,
+                        pOff,
+                        len,
+                        dCtx,
+                        queries + col,
+                        h,
+                        dv,
+                        keys + col,
+                        h,
+                        queryCount,
+                        len,
+                        dh);
                 // dS = P * (dP - rowsum(P * dP)) * scale, in place in dp
                 for (int qq = 0; qq < queryCount; qq++) {
                     int pos = bc.lastOnly ? len - 1 : qq;
@@ -338,13 +359,22 @@ final class Encoder {
                     java.util.Arrays.fill(dp, row + pos + 1, row + len, 0.0);
                 }
                 // dQ = dS K; dK = dS^T Q
-                gatherHead(bc.k, t0, len, col, 1.0, head);
-                Blas.gemm(dp, 0, head, 0, out, 0, queryCount, len, dh, false);
-                scatterHead(out, queryCount, dq, firstQuery, col);
-                gatherHead(bc.q, firstQuery, queryCount, col, 1.0, head);
-                java.util.Arrays.fill(out, 0, len * dh, 0.0);
-                Blas.gemmTnAcc(dp, 0, head, 0, out, 0, queryCount, len, dh);
-                scatterHead(out, len, dk, t0, col);
+                Blas.gemm(
+                        dp,
+                        0,
+                        len,
+                        bc.k,
+                        keys + col,
+                        h,
+                        dq,
+                        queries + col,
+                        h,
+                        queryCount,
+                        len,
+                        dh,
+                        true);
+                Blas.gemmTnAcc(
+                        dp, 0, len, bc.q, queries + col, h, dk, keys + col, h, queryCount, len, dh);
             }
         }
     }
@@ -357,13 +387,6 @@ final class Encoder {
             for (int d = 0; d < dh; d++) {
                 dst[r * dh + d] = src[o + d] * factor;
             }
-        }
-    }
-
-    /** dst[(first + r) * H + col + d] = src[r * dh + d]: one head's rows back in place. */
-    private void scatterHead(double[] src, int rows, double[] dst, int first, int col) {
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(src, r * dh, dst, (first + r) * h + col, dh);
         }
     }
 

@@ -20,7 +20,7 @@ public final class Blas {
 
     private Blas() {}
 
-    /** C[m x n] (+)= A[m x k] * B[k x n]. */
+    /** C[m x n] (+)= A[m x k] * B[k x n], all dense (row strides k, n, n). */
     public static void gemm(
             double[] a,
             int aOff,
@@ -32,33 +32,57 @@ public final class Blas {
             int k,
             int n,
             boolean accumulate) {
+        gemm(a, aOff, k, b, bOff, n, c, cOff, n, m, k, n, accumulate);
+    }
+
+    /**
+     * C[m x n] (+)= A[m x k] * B[k x n] where rows of A, B and C start lda, ldb and ldc apart, so a
+     * block of columns of a wider matrix (one attention head) is an operand as it lies.
+     */
+    public static void gemm(
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double[] c,
+            int cOff,
+            int ldc,
+            int m,
+            int k,
+            int n,
+            boolean accumulate) {
         if (VECTORIZED) {
-            VectorKernels.gemm(a, aOff, b, bOff, c, cOff, m, k, n, accumulate);
+            VectorKernels.gemm(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, k, n, accumulate);
             return;
         }
-        scalarGemm(a, aOff, b, bOff, c, cOff, m, k, n, accumulate);
+        scalarGemm(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, k, n, accumulate);
     }
 
     /** The scalar {@link #gemm}; public so tests and benchmarks can compare the two. */
     public static void scalarGemm(
             double[] a,
             int aOff,
+            int lda,
             double[] b,
             int bOff,
+            int ldb,
             double[] c,
             int cOff,
+            int ldc,
             int m,
             int k,
             int n,
             boolean accumulate) {
-        if (!accumulate) {
-            java.util.Arrays.fill(c, cOff, cOff + m * n, 0.0);
-        }
         for (int i = 0; i < m; i++) {
-            int ci = cOff + i * n;
+            int ci = cOff + i * ldc;
+            if (!accumulate) {
+                java.util.Arrays.fill(c, ci, ci + n, 0.0);
+            }
             for (int p = 0; p < k; p++) {
-                double x = a[aOff + i * k + p];
-                int bp = bOff + p * n;
+                double x = a[aOff + i * lda + p];
+                int bp = bOff + p * ldb;
                 for (int j = 0; j < n; j++) {
                     c[ci + j] = Math.fma(x, b[bp + j], c[ci + j]);
                 }
@@ -69,21 +93,49 @@ public final class Blas {
     /** C[k x n] += A[m x k]^T * B[m x n] (weight gradients), summed over rows in order. */
     public static void gemmTnAcc(
             double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        gemmTnAcc(a, aOff, k, b, bOff, n, c, cOff, n, m, k, n);
+    }
+
+    /** {@link #gemmTnAcc} with row strides lda, ldb, ldc, as in the strided {@link #gemm}. */
+    public static void gemmTnAcc(
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double[] c,
+            int cOff,
+            int ldc,
+            int m,
+            int k,
+            int n) {
         if (VECTORIZED) {
-            VectorKernels.gemmTnAcc(a, aOff, b, bOff, c, cOff, m, k, n);
+            VectorKernels.gemmTnAcc(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, k, n);
             return;
         }
-        scalarGemmTnAcc(a, aOff, b, bOff, c, cOff, m, k, n);
+        scalarGemmTnAcc(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, k, n);
     }
 
     /** The scalar {@link #gemmTnAcc}. */
     public static void scalarGemmTnAcc(
-            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double[] c,
+            int cOff,
+            int ldc,
+            int m,
+            int k,
+            int n) {
         for (int i = 0; i < m; i++) {
-            int bi = bOff + i * n;
+            int bi = bOff + i * ldb;
             for (int p = 0; p < k; p++) {
-                double x = a[aOff + i * k + p];
-                int cp = cOff + p * n;
+                double x = a[aOff + i * lda + p];
+                int cp = cOff + p * ldc;
                 for (int j = 0; j < n; j++) {
                     c[cp + j] = Math.fma(x, b[bi + j], c[cp + j]);
                 }

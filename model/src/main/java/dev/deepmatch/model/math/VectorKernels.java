@@ -21,59 +21,75 @@ final class VectorKernels {
 
     private VectorKernels() {}
 
-    /** C[m x n] = (C +) A[m x k] * B[k x n]; see {@link Blas#gemm}. */
+    /**
+     * C[m x n] = (C +) A[m x k] * B[k x n] with row strides lda, ldb, ldc; see {@link Blas#gemm}.
+     */
     static void gemm(
             double[] a,
             int aOff,
+            int lda,
             double[] b,
             int bOff,
+            int ldb,
             double[] c,
             int cOff,
+            int ldc,
             int m,
             int k,
             int n,
             boolean accumulate) {
         if (!accumulate) {
             // Always loading C keeps the kernels free of vector phis, which C2 would box.
-            java.util.Arrays.fill(c, cOff, cOff + m * n, 0.0);
+            for (int i = 0; i < m; i++) {
+                java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0);
+            }
         }
         int wide = n - n % WIDE;
         int full = n - n % L;
         int i = 0;
         for (; i + 3 < m; i += 4) {
-            int a0 = aOff + i * k;
-            int c0 = cOff + i * n;
+            int a0 = aOff + i * lda;
+            int c0 = cOff + i * ldc;
             int j = 0;
             for (; j < wide; j += WIDE) {
-                rows4x4(a, a0, b, bOff + j, c, c0 + j, k, n);
+                rows4x4(a, a0, lda, b, bOff + j, ldb, c, c0 + j, ldc, k);
             }
             for (; j < full; j += L) {
-                rows4x1(a, a0, b, bOff + j, c, c0 + j, k, n);
+                rows4x1(a, a0, lda, b, bOff + j, ldb, c, c0 + j, ldc, k);
             }
         }
         for (; i < m; i++) {
             for (int j = 0; j < full; j += L) {
-                row1x1(a, aOff + i * k, b, bOff + j, c, cOff + i * n + j, k, n);
+                row1x1(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k);
             }
         }
         for (int row = 0; row < m; row++) {
-            int a0 = aOff + row * k;
+            int a0 = aOff + row * lda;
             for (int j = full; j < n; j++) {
-                int ci = cOff + row * n + j;
+                int ci = cOff + row * ldc + j;
                 double r = c[ci];
                 for (int p = 0; p < k; p++) {
-                    r = Math.fma(a[a0 + p], b[bOff + p * n + j], r);
+                    r = Math.fma(a[a0 + p], b[bOff + p * ldb + j], r);
                 }
                 c[ci] = r;
             }
         }
     }
 
-    /** C[4 x 4L] block at c0 (row stride n) from four rows of A at a0 and B's columns at b0. */
+    /** C[4 x 4L] block at c0 from four rows of A at a0 and B's columns at b0. */
     private static void rows4x4(
-            double[] a, int a0, double[] b, int b0, double[] c, int c0, int k, int n) {
-        int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        int c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+            double[] a,
+            int a0,
+            int lda,
+            double[] b,
+            int b0,
+            int ldb,
+            double[] c,
+            int c0,
+            int ldc,
+            int k) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         DoubleVector r00 = load(c, c0), r01 = load(c, c0 + L);
         DoubleVector r02 = load(c, c0 + 2 * L), r03 = load(c, c0 + 3 * L);
         DoubleVector r10 = load(c, c1), r11 = load(c, c1 + L);
@@ -83,7 +99,7 @@ final class VectorKernels {
         DoubleVector r30 = load(c, c3), r31 = load(c, c3 + L);
         DoubleVector r32 = load(c, c3 + 2 * L), r33 = load(c, c3 + 3 * L);
         for (int p = 0; p < k; p++) {
-            int o = b0 + p * n;
+            int o = b0 + p * ldb;
             DoubleVector v0 = DoubleVector.fromArray(S, b, o);
             DoubleVector v1 = DoubleVector.fromArray(S, b, o + L);
             DoubleVector v2 = DoubleVector.fromArray(S, b, o + 2 * L);
@@ -115,30 +131,62 @@ final class VectorKernels {
         store4(r30, r31, r32, r33, c, c3);
     }
 
-    /** C[4 x L] block at c0 (row stride n) from four rows of A at a0 and B's columns at b0. */
+    /** C[4 x L] block at c0 from four rows of A at a0 and B's columns at b0. */
     private static void rows4x1(
-            double[] a, int a0, double[] b, int b0, double[] c, int c0, int k, int n) {
-        int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+            double[] a,
+            int a0,
+            int lda,
+            double[] b,
+            int b0,
+            int ldb,
+            double[] c,
+            int c0,
+            int ldc,
+            int k) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         DoubleVector r0 = load(c, c0);
-        DoubleVector r1 = load(c, c0 + n);
-        DoubleVector r2 = load(c, c0 + 2 * n);
-        DoubleVector r3 = load(c, c0 + 3 * n);
+        DoubleVector r1 = load(c, c0 + ldc);
+        DoubleVector r2 = load(c, c0 + 2 * ldc);
+        DoubleVector r3 = load(c, c0 + 3 * ldc);
         for (int p = 0; p < k; p++) {
-            DoubleVector v = DoubleVector.fromArray(S, b, b0 + p * n);
+            DoubleVector v = DoubleVector.fromArray(S, b, b0 + p * ldb);
             r0 = v.fma(at(a, a0 + p), r0);
             r1 = v.fma(at(a, a1 + p), r1);
             r2 = v.fma(at(a, a2 + p), r2);
             r3 = v.fma(at(a, a3 + p), r3);
         }
         r0.intoArray(c, c0);
-        r1.intoArray(c, c0 + n);
-        r2.intoArray(c, c0 + 2 * n);
-        r3.intoArray(c, c0 + 3 * n);
+        r1.intoArray(c, c0 + ldc);
+        r2.intoArray(c, c0 + 2 * ldc);
+        r3.intoArray(c, c0 + 3 * ldc);
     }
 
-    /** C[k x n] += A[m x k]^T * B[m x n]; see {@link Blas#gemmTnAcc}. */
+    /** One row of C, L wide: the rows that do not fill a block of four. */
+    private static void row1x1(
+            double[] a, int a0, double[] b, int b0, int ldb, double[] c, int c0, int k) {
+        DoubleVector r = load(c, c0);
+        for (int p = 0; p < k; p++) {
+            r = DoubleVector.fromArray(S, b, b0 + p * ldb).fma(at(a, a0 + p), r);
+        }
+        r.intoArray(c, c0);
+    }
+
+    /**
+     * C[k x n] += A[m x k]^T * B[m x n] with row strides lda, ldb, ldc; see {@link Blas#gemmTnAcc}.
+     */
     static void gemmTnAcc(
-            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double[] c,
+            int cOff,
+            int ldc,
+            int m,
+            int k,
+            int n) {
         int wide = n - n % WIDE;
         int full = n - n % L;
         // Slabs in order keep each element's chain in row order.
@@ -148,23 +196,23 @@ final class VectorKernels {
             for (; p + 3 < k; p += 4) {
                 int j = 0;
                 for (; j < wide; j += WIDE) {
-                    tn4x4(a, aOff + p, b, bOff + j, c, cOff + p * n + j, from, to, k, n);
+                    tn4x4(a, aOff + p, lda, b, bOff + j, ldb, c, cOff + p * ldc + j, ldc, from, to);
                 }
                 for (; j < full; j += L) {
-                    tn4x1(a, aOff + p, b, bOff + j, c, cOff + p * n + j, from, to, k, n);
+                    tn4x1(a, aOff + p, lda, b, bOff + j, ldb, c, cOff + p * ldc + j, ldc, from, to);
                 }
             }
             for (; p < k; p++) {
                 for (int j = 0; j < full; j += L) {
-                    tn1x1(a, aOff + p, b, bOff + j, c, cOff + p * n + j, from, to, k, n);
+                    tn1x1(a, aOff + p, lda, b, bOff + j, ldb, c, cOff + p * ldc + j, from, to);
                 }
             }
             for (int q = 0; q < k; q++) {
                 for (int j = full; j < n; j++) {
-                    int ci = cOff + q * n + j;
+                    int ci = cOff + q * ldc + j;
                     double r = c[ci];
                     for (int i = from; i < to; i++) {
-                        r = Math.fma(a[aOff + i * k + q], b[bOff + i * n + j], r);
+                        r = Math.fma(a[aOff + i * lda + q], b[bOff + i * ldb + j], r);
                     }
                     c[ci] = r;
                 }
@@ -172,19 +220,20 @@ final class VectorKernels {
         }
     }
 
-    /** C[4 x 4L] block at c0 (rows p..p+3 of C, A's columns at a0) over rows [from, to). */
+    /** C[4 x 4L] block at c0 (four rows of C, A's columns at a0) over rows [from, to). */
     private static void tn4x4(
             double[] a,
             int a0,
+            int lda,
             double[] b,
             int b0,
+            int ldb,
             double[] c,
             int c0,
+            int ldc,
             int from,
-            int to,
-            int k,
-            int n) {
-        int c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+            int to) {
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         DoubleVector r00 = load(c, c0), r01 = load(c, c0 + L);
         DoubleVector r02 = load(c, c0 + 2 * L), r03 = load(c, c0 + 3 * L);
         DoubleVector r10 = load(c, c1), r11 = load(c, c1 + L);
@@ -194,8 +243,8 @@ final class VectorKernels {
         DoubleVector r30 = load(c, c3), r31 = load(c, c3 + L);
         DoubleVector r32 = load(c, c3 + 2 * L), r33 = load(c, c3 + 3 * L);
         for (int i = from; i < to; i++) {
-            int o = b0 + i * n;
-            int x0 = a0 + i * k;
+            int o = b0 + i * ldb;
+            int x0 = a0 + i * lda;
             DoubleVector v0 = DoubleVector.fromArray(S, b, o);
             DoubleVector v1 = DoubleVector.fromArray(S, b, o + L);
             DoubleVector v2 = DoubleVector.fromArray(S, b, o + 2 * L);
@@ -227,61 +276,52 @@ final class VectorKernels {
         store4(r30, r31, r32, r33, c, c3);
     }
 
-    /** C[4 x L] block at c0 (rows p..p+3 of C, A's columns at a0) over rows [from, to). */
+    /** C[4 x L] block at c0 (four rows of C, A's columns at a0) over rows [from, to). */
     private static void tn4x1(
             double[] a,
             int a0,
+            int lda,
             double[] b,
             int b0,
+            int ldb,
             double[] c,
             int c0,
+            int ldc,
             int from,
-            int to,
-            int k,
-            int n) {
+            int to) {
         DoubleVector r0 = load(c, c0);
-        DoubleVector r1 = load(c, c0 + n);
-        DoubleVector r2 = load(c, c0 + 2 * n);
-        DoubleVector r3 = load(c, c0 + 3 * n);
+        DoubleVector r1 = load(c, c0 + ldc);
+        DoubleVector r2 = load(c, c0 + 2 * ldc);
+        DoubleVector r3 = load(c, c0 + 3 * ldc);
         for (int i = from; i < to; i++) {
-            DoubleVector v = DoubleVector.fromArray(S, b, b0 + i * n);
-            int x0 = a0 + i * k;
+            DoubleVector v = DoubleVector.fromArray(S, b, b0 + i * ldb);
+            int x0 = a0 + i * lda;
             r0 = v.fma(at(a, x0), r0);
             r1 = v.fma(at(a, x0 + 1), r1);
             r2 = v.fma(at(a, x0 + 2), r2);
             r3 = v.fma(at(a, x0 + 3), r3);
         }
         r0.intoArray(c, c0);
-        r1.intoArray(c, c0 + n);
-        r2.intoArray(c, c0 + 2 * n);
-        r3.intoArray(c, c0 + 3 * n);
-    }
-
-    /** One row of C, L wide: the rows that do not fill a block of four. */
-    private static void row1x1(
-            double[] a, int a0, double[] b, int b0, double[] c, int c0, int k, int n) {
-        DoubleVector r = load(c, c0);
-        for (int p = 0; p < k; p++) {
-            r = DoubleVector.fromArray(S, b, b0 + p * n).fma(at(a, a0 + p), r);
-        }
-        r.intoArray(c, c0);
+        r1.intoArray(c, c0 + ldc);
+        r2.intoArray(c, c0 + 2 * ldc);
+        r3.intoArray(c, c0 + 3 * ldc);
     }
 
     /** One row of C (A's column at a0), L wide, over rows [from, to). */
     private static void tn1x1(
             double[] a,
             int a0,
+            int lda,
             double[] b,
             int b0,
+            int ldb,
             double[] c,
             int c0,
             int from,
-            int to,
-            int k,
-            int n) {
+            int to) {
         DoubleVector r = load(c, c0);
         for (int i = from; i < to; i++) {
-            r = DoubleVector.fromArray(S, b, b0 + i * n).fma(at(a, a0 + i * k), r);
+            r = DoubleVector.fromArray(S, b, b0 + i * ldb).fma(at(a, a0 + i * lda), r);
         }
         r.intoArray(c, c0);
     }

@@ -57,6 +57,21 @@ class BlasTest {
         }
         Blas.gemmTnAcc(a, 3, bm, 4, tn, 0, m, k, n);
         assertAll(tnExpected, tn);
+
+        // The same product with C's rows n + 2 apart: the padding stays untouched.
+        double[] wide = random(r, m * (n + 2));
+        double[] wideExpected = wide.clone();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += a[3 + i * k + p] * b[5 + p * n + j];
+                }
+                wideExpected[i * (n + 2) + j] = s;
+            }
+        }
+        Blas.gemm(a, 3, k, b, 5, n, wide, 0, n + 2, m, k, n, false);
+        assertAll(wideExpected, wide);
     }
 
     /** The build and the launcher start JVMs with the Vector API; losing that flag is a bug. */
@@ -82,22 +97,29 @@ class BlasTest {
     })
     void vectorAndScalarKernelsAreBitIdentical(int m, int k, int n) {
         Random r = new Random(m * 131 + k * 17 + n);
-        double[] a = random(r, 3 + m * k);
+        // Dense operands, then rows padded apart as one head's columns lie in a wider matrix.
+        for (int pad : new int[] {0, 3}) {
+            int lda = k + pad, ldb = n + 2 * pad, ldc = n + pad;
+            double[] a = random(r, 3 + m * lda);
+            double[] b = random(r, 5 + k * ldb);
+            double[] bm = random(r, 4 + m * ldb);
+            double[] c = random(r, 1 + m * ldc);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                double[] scalar = c.clone();
+                double[] vector = c.clone();
+                Blas.scalarGemm(a, 3, lda, b, 5, ldb, scalar, 1, ldc, m, k, n, accumulate);
+                VectorKernels.gemm(a, 3, lda, b, 5, ldb, vector, 1, ldc, m, k, n, accumulate);
+                assertArrayEquals(
+                        scalar, vector, "gemm, accumulate " + accumulate + ", pad " + pad);
+            }
+            double[] tn = random(r, 2 + k * ldc);
+            double[] tnScalar = tn.clone();
+            Blas.scalarGemmTnAcc(a, 3, lda, bm, 4, ldb, tnScalar, 2, ldc, m, k, n);
+            VectorKernels.gemmTnAcc(a, 3, lda, bm, 4, ldb, tn, 2, ldc, m, k, n);
+            assertArrayEquals(tnScalar, tn, "gemmTnAcc, pad " + pad);
+        }
         double[] b = random(r, 5 + k * n);
         double[] bm = random(r, 4 + m * n);
-        double[] c = random(r, 1 + m * n);
-        for (boolean accumulate : new boolean[] {false, true}) {
-            double[] scalar = c.clone();
-            double[] vector = c.clone();
-            Blas.scalarGemm(a, 3, b, 5, scalar, 1, m, k, n, accumulate);
-            VectorKernels.gemm(a, 3, b, 5, vector, 1, m, k, n, accumulate);
-            assertArrayEquals(scalar, vector, "gemm, accumulate " + accumulate);
-        }
-        double[] tn = random(r, 2 + k * n);
-        double[] tnScalar = tn.clone();
-        Blas.scalarGemmTnAcc(a, 3, bm, 4, tnScalar, 2, m, k, n);
-        VectorKernels.gemmTnAcc(a, 3, bm, 4, tn, 2, m, k, n);
-        assertArrayEquals(tnScalar, tn, "gemmTnAcc");
         double[] y = random(r, 7 + m * n);
         double[] yScalar = y.clone();
         Blas.scalarAxpy(0.37, bm, 4, yScalar, 7, m * n);
