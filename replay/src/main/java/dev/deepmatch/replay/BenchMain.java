@@ -113,8 +113,8 @@ public final class BenchMain {
             String setting =
                     String.format(
                             Locale.ROOT,
-                            "B=%d L=%d V=%d K=%d E=%d H=%d heads=%d blocks=%d ff=%d%s steps/batch=%d"
-                                    + " threads=%d kernels=%s",
+                            "B=%d L=%d V=%d K=%d E=%d H=%d heads=%d blocks=%d ff=%d%s"
+                                    + " next-item=%s steps/batch=%d threads=%d kernels=%s",
                             o.batch(),
                             c.maxLen(),
                             model.catalogueSize(),
@@ -125,6 +125,7 @@ public final class BenchMain {
                             c.blocks(),
                             c.ffDim(),
                             c.factorized() ? "" : " unfactorized",
+                            c.nextItemWeight() == 0 ? "off" : String.valueOf(c.nextItemWeight()),
                             c.stepsPerBatch(),
                             c.threads(),
                             Blas.VECTORIZED ? "vector" : "scalar");

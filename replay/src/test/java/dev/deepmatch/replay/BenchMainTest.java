@@ -57,6 +57,8 @@ class BenchMainTest {
         assertEquals(3, lines.size(), lines.toString());
         assertTrue(lines.get(0).startsWith("setting"));
         assertTrue(lines.get(1).startsWith("B=8 L=6 V=500 K=5 "), lines.get(1));
+        // The reference model has no next-item head; the line says whether this run had one.
+        assertTrue(lines.get(1).contains(" next-item=1.0 "), lines.get(1));
         assertTrue(lines.get(2).matches("sequences/s=\\d+"), lines.get(2));
     }
 
