@@ -267,12 +267,34 @@ public final class DeepMatchModel implements AutoCloseable {
         double b1 = cfg.adamBeta1(), b2 = cfg.adamBeta2(), eps = cfg.adamEpsilon();
         double c1 = 1 - Math.pow(b1, steps), c2 = 1 - Math.pow(b2, steps);
         double lr = cfg.learningRate() * Math.sqrt(c2) / c1;
-        adam(dense, denseM, denseV, 0, g.dense, 0, layout.size, lr, b1, b2, eps);
+        objective.forRanges(
+                layout.size,
+                (from, to) ->
+                        adam(
+                                dense, denseM, denseV, from, g.dense, from, to - from, lr, b1, b2,
+                                eps));
         double elr = cfg.embeddingLearningRate() * Math.sqrt(c2) / c1;
         int e = cfg.itemDim();
-        for (int i = 0; i < rows.length; i++) {
-            adam(items.emb, items.m, items.v, rows[i] * e, g.rows, i * e, e, elr, b1, b2, eps);
-            items.markTouched(rows[i]);
+        objective.forRanges(
+                rows.length,
+                (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        adam(
+                                items.emb,
+                                items.m,
+                                items.v,
+                                rows[i] * e,
+                                g.rows,
+                                i * e,
+                                e,
+                                elr,
+                                b1,
+                                b2,
+                                eps);
+                    }
+                });
+        for (int row : rows) {
+            items.markTouched(row);
         }
     }
 

@@ -60,7 +60,20 @@ final class Objective {
             return gathered;
         }
         double[] iv = new double[rows.length * h];
-        Blas.gemm(gathered, 0, w, layout.proj, iv, 0, rows.length, e, h, false);
+        forRanges(
+                rows.length,
+                (from, to) ->
+                        Blas.gemm(
+                                gathered,
+                                from * e,
+                                w,
+                                layout.proj,
+                                iv,
+                                from * h,
+                                to - from,
+                                e,
+                                h,
+                                true));
         return iv;
     }
 
@@ -105,20 +118,35 @@ final class Objective {
         int e = cfg.itemDim();
         if (cfg.factorized()) {
             double[] gathered = gather(plan.rows, emb, e);
-            Blas.gemmTnAcc(gathered, 0, dIv, 0, grads.dense, layout.proj, plan.rows.length, e, h);
-            grads.rows = new double[plan.rows.length * e];
-            Blas.gemmNt(
-                    dIv,
-                    0,
-                    w,
-                    layout.proj,
-                    grads.rows,
-                    0,
-                    plan.rows.length,
+            int u = plan.rows.length;
+            // Projection gradient by blocks of its columns, row gradients by blocks of rows: each
+            // element still sums in one order, whatever the number of workers.
+            forRanges(
                     h,
-                    e,
-                    false,
-                    new double[e * h]);
+                    (from, to) ->
+                            Blas.gemmTnAcc(
+                                    gathered,
+                                    0,
+                                    e,
+                                    dIv,
+                                    from,
+                                    h,
+                                    grads.dense,
+                                    layout.proj + from,
+                                    h,
+                                    u,
+                                    e,
+                                    to - from));
+            double[] projT = new double[h * e];
+            Blas.transpose(w, layout.proj, e, h, projT, 0);
+            double[] rows = new double[u * e];
+            forRanges(
+                    u,
+                    (from, to) ->
+                            Blas.gemm(
+                                    dIv, from * h, projT, 0, rows, from * e, to - from, h, e,
+                                    true));
+            grads.rows = rows;
         } else {
             grads.rows = dIv;
         }
@@ -362,6 +390,37 @@ final class Objective {
         }
         return users;
     }
+
+    /** A piece of work over the index range [from, to). */
+    interface RangeTask {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs body over [0, n) in one contiguous range per worker (inline without a pool or for small
+     * n). For work whose elements are independent, so the split cannot change a result.
+     */
+    void forRanges(int n, RangeTask body) {
+        int parts = pool == null ? 1 : Math.min(cfg.threads(), n / MIN_RANGE);
+        if (parts <= 1) {
+            body.run(0, n);
+            return;
+        }
+        List<Callable<Void>> tasks = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            int from = (int) ((long) n * p / parts);
+            int to = (int) ((long) n * (p + 1) / parts);
+            tasks.add(
+                    () -> {
+                        body.run(from, to);
+                        return null;
+                    });
+        }
+        runAll(tasks);
+    }
+
+    /** Below this many indices per worker a hand-off costs more than it saves. */
+    private static final int MIN_RANGE = 32;
 
     /** Runs the tasks on the worker pool (inline without one), results in task order. */
     <T> List<T> runAll(List<Callable<T>> tasks) {
