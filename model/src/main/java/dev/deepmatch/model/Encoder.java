@@ -118,7 +118,9 @@ final class Encoder {
         bc.rstd2 = new double[nq];
         bc.f = new double[nq * h];
         LayerNorm.forward(h1, 0, nq, h, w, p.ln2Gamma, p.ln2Beta, bc.xhat2, bc.rstd2, bc.f);
-        bc.g = reluInPlace(linear(bc.f, nq, w, p.w1, p.b1, h, ff));
+        bc.g = new double[nq * ff];
+        Blas.gemm(bc.f, 0, w, p.w1, bc.g, 0, nq, h, ff, true);
+        Blas.addBiasRelu(bc.g, 0, nq, ff, w, p.b1);
         double[] y = linear(bc.g, nq, w, p.w2, p.b2, ff, h);
         for (int i = 0; i < y.length; i++) {
             y[i] += h1[i];
@@ -248,11 +250,12 @@ final class Encoder {
         int nq = bc.queries;
         double[] scratch = new double[Math.max(h, ff) * Math.max(h, ff)];
 
+        // The products below land in fresh zero arrays, so they accumulate instead of filling.
         // out = h1 + W2 relu(W1 f + b1) + b2
         Blas.gemmTnAcc(bc.g, 0, dOut, 0, gw, p.w2, nq, ff, h);
         Blas.sumRowsAcc(dOut, 0, nq, h, gw, p.b2);
         double[] dz = new double[nq * ff];
-        Blas.gemmNt(dOut, 0, w, p.w2, dz, 0, nq, h, ff, false, scratch);
+        Blas.gemmNt(dOut, 0, w, p.w2, dz, 0, nq, h, ff, true, scratch);
         for (int i = 0; i < dz.length; i++) {
             if (bc.g[i] <= 0) {
                 dz[i] = 0;
@@ -261,7 +264,7 @@ final class Encoder {
         Blas.gemmTnAcc(bc.f, 0, dz, 0, gw, p.w1, nq, h, ff);
         Blas.sumRowsAcc(dz, 0, nq, ff, gw, p.b1);
         double[] df = new double[nq * h];
-        Blas.gemmNt(dz, 0, w, p.w1, df, 0, nq, ff, h, false, scratch);
+        Blas.gemmNt(dz, 0, w, p.w1, df, 0, nq, ff, h, true, scratch);
         double[] dh1 = dOut.clone();
         LayerNorm.backward(df, nq, h, bc.xhat2, bc.rstd2, w, p.ln2Gamma, gw, p.ln2Beta, dh1, 0);
 
@@ -273,7 +276,7 @@ final class Encoder {
         Blas.gemmTnAcc(bc.ctx, 0, dh1, 0, gw, p.wo, nq, h, h);
         Blas.sumRowsAcc(dh1, 0, nq, h, gw, p.bo);
         double[] dCtx = new double[nq * h];
-        Blas.gemmNt(dh1, 0, w, p.wo, dCtx, 0, nq, h, h, false, scratch);
+        Blas.gemmNt(dh1, 0, w, p.wo, dCtx, 0, nq, h, h, true, scratch);
 
         double[] dq = new double[nq * h];
         double[] dk = new double[t * h];
@@ -289,11 +292,11 @@ final class Encoder {
         Blas.sumRowsAcc(dv, 0, t, h, gw, p.bv);
 
         double[] da = new double[t * h];
-        Blas.gemmNt(dk, 0, w, p.wk, da, 0, t, h, h, false, scratch);
+        Blas.gemmNt(dk, 0, w, p.wk, da, 0, t, h, h, true, scratch);
         Blas.gemmNt(dv, 0, w, p.wv, da, 0, t, h, h, true, scratch);
         if (bc.lastOnly) {
             double[] daq = new double[nq * h];
-            Blas.gemmNt(dq, 0, w, p.wq, daq, 0, nq, h, h, false, scratch);
+            Blas.gemmNt(dq, 0, w, p.wq, daq, 0, nq, h, h, true, scratch);
             for (int qi = 0; qi < nq; qi++) {
                 Blas.axpy(1.0, daq, qi * h, da, bc.queryToken[qi] * h, h);
             }
@@ -406,15 +409,6 @@ final class Encoder {
         Blas.gemm(x, 0, w, wOff, y, 0, rows, in, out, true); // y is fresh zeros
         Blas.addBias(y, 0, rows, out, w, bOff);
         return y;
-    }
-
-    private static double[] reluInPlace(double[] z) {
-        for (int i = 0; i < z.length; i++) {
-            if (z[i] <= 0) {
-                z[i] = 0;
-            }
-        }
-        return z;
     }
 
     private static double[] gatherRows(double[] x, int[] rows, int width) {

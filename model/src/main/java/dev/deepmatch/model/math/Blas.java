@@ -210,6 +210,27 @@ public final class Blas {
         }
     }
 
+    /** x[i][j] = relu(x[i][j] + bias[j]): +0.0 where the sum is not positive. */
+    public static void addBiasRelu(double[] x, int off, int m, int n, double[] bias, int bOff) {
+        if (VECTORIZED) {
+            VectorKernels.addBiasRelu(x, off, m, n, bias, bOff);
+            return;
+        }
+        scalarAddBiasRelu(x, off, m, n, bias, bOff);
+    }
+
+    /** The scalar {@link #addBiasRelu}. */
+    public static void scalarAddBiasRelu(
+            double[] x, int off, int m, int n, double[] bias, int bOff) {
+        for (int i = 0; i < m; i++) {
+            int xi = off + i * n;
+            for (int j = 0; j < n; j++) {
+                double v = x[xi + j] + bias[bOff + j];
+                x[xi + j] = v <= 0 ? 0.0 : v;
+            }
+        }
+    }
+
     public static double dot(double[] a, int aOff, double[] b, int bOff, int n) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;

@@ -1,6 +1,7 @@
 package dev.deepmatch.model.math;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -359,6 +360,24 @@ final class VectorKernels {
             }
             for (int j = full; j < n; j++) {
                 x[xi + j] += bias[bOff + j];
+            }
+        }
+    }
+
+    /** x[i][j] = relu(x[i][j] + bias[j]); see {@link Blas#addBiasRelu}. */
+    static void addBiasRelu(double[] x, int off, int m, int n, double[] bias, int bOff) {
+        int full = n - n % L;
+        DoubleVector zero = DoubleVector.zero(S);
+        for (int i = 0; i < m; i++) {
+            int xi = off + i * n;
+            for (int j = 0; j < full; j += L) {
+                DoubleVector v = load(x, xi + j).add(load(bias, bOff + j));
+                // A blend, not max, so -0.0 becomes +0.0 exactly as in the scalar loop.
+                v.blend(zero, v.compare(VectorOperators.LE, 0.0)).intoArray(x, xi + j);
+            }
+            for (int j = full; j < n; j++) {
+                double v = x[xi + j] + bias[bOff + j];
+                x[xi + j] = v <= 0 ? 0.0 : v;
             }
         }
     }

@@ -135,6 +135,9 @@ class BlasTest {
         Blas.scalarAddBias(biasedScalar, 4, m, n, b, 5);
         VectorKernels.addBias(biased, 4, m, n, b, 5);
         assertArrayEquals(biasedScalar, biased, "addBias");
+        Blas.scalarAddBiasRelu(biasedScalar, 4, m, n, b, 5);
+        VectorKernels.addBiasRelu(biased, 4, m, n, b, 5);
+        assertArrayEquals(biasedScalar, biased, "addBiasRelu");
     }
 
     private static void assertAll(double[] expected, double[] actual) {
