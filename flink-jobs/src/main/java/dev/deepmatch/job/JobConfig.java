@@ -1,5 +1,6 @@
 package dev.deepmatch.job;
 
+import dev.deepmatch.job.cli.CliArgs;
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.NegativeLoss;
 import java.io.Serializable;
@@ -254,30 +255,10 @@ public final class JobConfig implements Serializable {
 
     /**
      * Splits {@code --name value}, {@code --name=value} and bare {@code --flag} (meaning true)
-     * arguments into an ordered map.
+     * arguments into an ordered map; a setting given twice is an error.
      */
     public static LinkedHashMap<String, String> parseArgs(String[] args) {
-        LinkedHashMap<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new IllegalArgumentException(
-                        "expected --<setting> [value], got '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                value = args[++i];
-            } else {
-                value = "true";
-            }
-            out.put(name, value);
-        }
-        return out;
+        return CliArgs.split(args, name -> false, true);
     }
 
     /** Names of all settings other than the pass-through prefixes. */

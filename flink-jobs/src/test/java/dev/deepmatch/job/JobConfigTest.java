@@ -82,5 +82,23 @@ class JobConfigTest {
                 .hasMessageContaining("--transaction-timeout");
         assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--starting-offsets", "now"}))
                 .hasMessageContaining("committed, earliest, latest");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        new String[] {"--batch-size", "32", "--batch-size=64"}))
+                .hasMessageContaining("--batch-size is given twice");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"batch-size", "32"}))
+                .hasMessageContaining("unexpected argument 'batch-size'");
+    }
+
+    @Test
+    void aBareSettingMeansTrue() {
+        JobConfig c = JobConfig.fromArgs(new String[] {"--training-enabled", "--batch-size", "16"});
+        assertThat(c.trainingEnabled()).isTrue();
+        assertThat(c.batchSize()).isEqualTo(16);
+        assertThat(
+                        JobConfig.fromArgs(new String[] {"--full-refresh-on-start"})
+                                .fullRefreshOnStart())
+                .isTrue();
     }
 }

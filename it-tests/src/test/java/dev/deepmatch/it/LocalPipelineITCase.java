@@ -3,9 +3,9 @@ package dev.deepmatch.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepmatch.job.cli.CliArgs;
 import dev.deepmatch.job.local.LocalPipeline;
 import dev.deepmatch.job.local.Progress;
-import dev.deepmatch.job.produce.CliArgs;
 import dev.deepmatch.job.produce.SourceOptions;
 import java.net.URI;
 import java.net.http.HttpClient;

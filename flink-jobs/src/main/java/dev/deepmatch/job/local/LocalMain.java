@@ -1,7 +1,7 @@
 package dev.deepmatch.job.local;
 
 import dev.deepmatch.job.JobConfig;
-import dev.deepmatch.job.produce.CliArgs;
+import dev.deepmatch.job.cli.CliArgs;
 import dev.deepmatch.job.produce.SourceOptions;
 import java.util.Map;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package dev.deepmatch.job.produce;
 
+import dev.deepmatch.job.cli.CliArgs;
 import dev.deepmatch.job.codec.PlaybackEventCodec;
 import dev.deepmatch.schema.PlaybackEvent;
 import java.util.Map;

@@ -2,6 +2,7 @@ package dev.deepmatch.job.produce;
 
 import dev.deepmatch.generator.GeneratorConfig;
 import dev.deepmatch.generator.ListenerGenerator;
+import dev.deepmatch.job.cli.CliArgs;
 import dev.deepmatch.replay.format.BadRows;
 import java.io.IOException;
 import java.nio.file.Path;

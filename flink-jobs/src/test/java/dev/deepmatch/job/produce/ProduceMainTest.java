@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepmatch.job.cli.CliArgs;
 import dev.deepmatch.job.codec.PlaybackEventCodec;
 import dev.deepmatch.job.local.EmbeddedKafka;
 import dev.deepmatch.schema.IntentType;

@@ -1,4 +1,4 @@
-package dev.deepmatch.job.produce;
+package dev.deepmatch.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.deepmatch.job.produce;
+package dev.deepmatch.job.cli;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * {@code --name value}, {@code --name=value} and bare {@code --flag} arguments. Options are taken
@@ -23,6 +24,21 @@ public final class CliArgs {
      */
     public static CliArgs parse(String[] args, Set<String> flags) {
         CliArgs parsed = new CliArgs();
+        parsed.values.putAll(split(args, flags::contains, false));
+        return parsed;
+    }
+
+    /**
+     * The tokenizer every launcher shares: {@code --name value} and {@code --name=value} into an
+     * ordered map of names without dashes. A name given twice is an error, not a silent override.
+     *
+     * @param flag names that never take a value (they mean {@code true})
+     * @param bareIsTrue whether any other name without a value after it means {@code true} (else
+     *     that is an error naming the option)
+     */
+    public static LinkedHashMap<String, String> split(
+            String[] args, Predicate<String> flag, boolean bareIsTrue) {
+        LinkedHashMap<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--") || arg.length() == 2) {
@@ -35,18 +51,20 @@ public final class CliArgs {
             if (eq >= 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
-            } else if (flags.contains(name)) {
+            } else if (flag.test(name)) {
                 value = "true";
             } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
                 value = args[++i];
+            } else if (bareIsTrue) {
+                value = "true";
             } else {
                 throw new IllegalArgumentException("option --" + name + " needs a value");
             }
-            if (parsed.values.put(name, value) != null) {
+            if (out.put(name, value) != null) {
                 throw new IllegalArgumentException("option --" + name + " is given twice");
             }
         }
-        return parsed;
+        return out;
     }
 
     public boolean has(String name) {
