@@ -109,8 +109,7 @@ class LearnerJobITCase {
 
         List<DeadLetter> deadLetters = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
-                TopicReader.readUntil(
-                        kafka.bootstrapServers(), DEAD_LETTERS, WAIT, l -> l.size() >= 6)) {
+                TopicReader.readUntil(kafka, DEAD_LETTERS, WAIT, l -> l.size() >= 6)) {
             deadLetters.add(DeadLetterCodec.decode(r.value()));
         }
         Map<String, DeadLetter> byReason = new HashMap<>();
@@ -145,7 +144,7 @@ class LearnerJobITCase {
         List<ItemVector> committed =
                 vectors(
                         TopicReader.readUntil(
-                                kafka.bootstrapServers(),
+                                kafka,
                                 VECTORS,
                                 WAIT,
                                 l -> maxVersion(decode(l)) >= m.get("modelVersion")));
@@ -199,7 +198,7 @@ class LearnerJobITCase {
             List<ItemVector> afterRestart =
                     vectors(
                                     TopicReader.readUntil(
-                                            kafka.bootstrapServers(),
+                                            kafka,
                                             VECTORS,
                                             WAIT,
                                             l ->

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +15,11 @@ import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,20 +93,8 @@ class EmbeddedKafkaTest {
         }
 
         List<String> seen = new ArrayList<>();
-        Properties consumerProps = kafka.clientProperties();
-        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "embedded-kafka-test");
-        try (KafkaConsumer<String, String> consumer =
-                new KafkaConsumer<>(
-                        consumerProps, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of("tx"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (seen.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    seen.add(r.value());
-                }
-            }
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted("tx")) {
+            seen.add(new String(r.value(), StandardCharsets.UTF_8));
         }
         assertEquals(List.of("committed"), seen);
     }

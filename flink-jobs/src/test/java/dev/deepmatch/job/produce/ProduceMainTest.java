@@ -12,16 +12,10 @@ import dev.deepmatch.schema.PlaybackEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,7 +59,7 @@ class ProduceMainTest {
                     "produce-test"
                 });
 
-        List<ConsumerRecord<byte[], byte[]>> records = readAll("generated", 300);
+        List<ConsumerRecord<byte[], byte[]>> records = kafka.readCommitted("generated");
         assertEquals(300, records.size());
         for (ConsumerRecord<byte[], byte[]> r : records) {
             PlaybackEvent e = PlaybackEventCodec.decode(r.value());
@@ -99,7 +93,7 @@ class ProduceMainTest {
                 });
 
         List<PlaybackEvent> events = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll("replayed", 2)) {
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted("replayed")) {
             events.add(PlaybackEventCodec.decode(r.value()));
         }
         assertEquals(2, events.size(), "the row with rate 1.7 must be skipped: " + events);
@@ -146,29 +140,5 @@ class ProduceMainTest {
         assertTrue(
                 e.getMessage().contains(expectedInMessage),
                 "message '" + e.getMessage() + "' should name " + expectedInMessage);
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        Properties props = kafka.clientProperties();
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            // assign instead of subscribe: no group rebalance to wait for
-            List<TopicPartition> partitions =
-                    consumer.partitionsFor(topic).stream()
-                            .map(p -> new TopicPartition(topic, p.partition()))
-                            .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            // anything beyond the expected count would show up within another poll
-            consumer.poll(Duration.ofMillis(500)).forEach(out::add);
-        }
-        return out;
     }
 }
