@@ -43,6 +43,7 @@ class LocalPipelineITCase {
                     "trainingStepMillis_median",
                     "positiveLoss",
                     "negativeLoss",
+                    "nextItemLoss",
                     "pos10",
                     "neg10",
                     "modelVersion",

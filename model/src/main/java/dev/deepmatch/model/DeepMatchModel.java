@@ -234,6 +234,7 @@ public final class DeepMatchModel implements AutoCloseable {
                 loss == null ? Double.NaN : loss.negative(),
                 loss == null ? 0 : loss.positives(),
                 loss == null ? 0 : loss.negatives(),
+                loss == null ? Double.NaN : loss.nextItemTerm(),
                 items.size() - before,
                 System.nanoTime() - start);
     }

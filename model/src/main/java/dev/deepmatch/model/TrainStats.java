@@ -8,6 +8,8 @@ package dev.deepmatch.model;
  *     none)
  * @param positives examples trained with the sampled softmax
  * @param negatives examples trained with the sigmoid loss
+ * @param nextItemLoss the next-item head's term as added to the objective (weighted, per positive
+ *     example of the batch); 0 with the head off, NaN if nothing was trained
  * @param admittedItems item ids added to the catalogue by this batch
  * @param stepNanos wall time of the whole call
  */
@@ -16,5 +18,6 @@ public record TrainStats(
         double negativeLoss,
         int positives,
         int negatives,
+        double nextItemLoss,
         int admittedItems,
         long stepNanos) {}

@@ -132,8 +132,25 @@ class ModelBehaviourTest {
                 last.positiveLoss() < first.positiveLoss() * 0.5,
                 first.positiveLoss() + " -> " + last.positiveLoss());
         assertTrue(last.negativeLoss() < first.negativeLoss(), "skipped targets pushed away");
+        assertEquals(0.0, last.nextItemLoss(), "the fixtures' head is off");
         assertTrue(model.drainTouchedRows().length > 0);
         assertEquals(0, model.drainTouchedRows().length, "drain clears the record");
+    }
+
+    @Test
+    void theNextItemHeadReportsItsLossAndLearns() {
+        DeepMatchModel model =
+                new DeepMatchModel(Fixtures.tiny().negatives(4).nextItemWeight(1.0).build());
+        List<Example> batch = Fixtures.batch(12, 21);
+        TrainStats first = model.train(batch);
+        TrainStats last = first;
+        for (int i = 0; i < 60; i++) {
+            last = model.train(batch);
+        }
+        assertTrue(first.nextItemLoss() > 0, "targets not played through feed the head");
+        assertTrue(
+                last.nextItemLoss() < first.nextItemLoss() * 0.7,
+                first.nextItemLoss() + " -> " + last.nextItemLoss());
     }
 
     @Test

@@ -95,6 +95,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private transient HitRate negativesWide;
     private transient volatile double lastPositiveLoss;
     private transient volatile double lastNegativeLoss;
+    private transient volatile double lastNextItemLoss;
     private transient volatile long lastStepMillis;
     private transient volatile long modelVersion;
     private transient volatile int catalogueSize;
@@ -193,6 +194,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         metrics.gauge("lastTrainingStepMillis", (Gauge<Long>) () -> lastStepMillis);
         metrics.gauge("positiveLoss", (Gauge<Double>) () -> lastPositiveLoss);
         metrics.gauge("negativeLoss", (Gauge<Double>) () -> lastNegativeLoss);
+        metrics.gauge("nextItemLoss", (Gauge<Double>) () -> lastNextItemLoss);
         positives = new HitRate(config.metricsWindow());
         negatives = new HitRate(config.metricsWindow());
         metrics.gauge("pos10", (Gauge<Double>) positives::recent);
@@ -291,6 +293,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         }
         if (!Double.isNaN(stats.negativeLoss())) {
             lastNegativeLoss = stats.negativeLoss();
+        }
+        if (!Double.isNaN(stats.nextItemLoss())) {
+            lastNextItemLoss = stats.nextItemLoss();
         }
         for (TrainingExample e : batch) {
             unreportedPlays.merge(e.targetItem, e.targetEventTimeMillis, Math::min);
