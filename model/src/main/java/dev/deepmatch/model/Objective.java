@@ -353,30 +353,17 @@ final class Objective {
         }
         List<double[][]> parts = runAll(tasks);
         if (parts.size() > 1) {
-            List<Callable<Void>> sums = new ArrayList<>();
-            addPartsTasks(parts, 0, gDense, sums);
-            addPartsTasks(parts, 1, dIv, sums);
-            runAll(sums);
+            // Each element adds the parts in order, whichever worker takes its slice.
+            forRanges(gDense.length, (from, to) -> addParts(parts, 0, gDense, from, to));
+            forRanges(dIv.length, (from, to) -> addParts(parts, 1, dIv, from, to));
         }
     }
 
-    /**
-     * Tasks that add every part's array {@code which} into target, part by part, each over its own
-     * slice of the indices, so the workers share the sum and each element keeps one order.
-     */
-    private static void addPartsTasks(
-            List<double[][]> parts, int which, double[] target, List<Callable<Void>> tasks) {
-        int step = (target.length + parts.size() - 1) / parts.size();
-        for (int from = 0; from < target.length; from += step) {
-            int f = from;
-            int n = Math.min(step, target.length - from);
-            tasks.add(
-                    () -> {
-                        for (double[][] p : parts) {
-                            Blas.axpy(1.0, p[which], f, target, f, n);
-                        }
-                        return null;
-                    });
+    /** target[from, to) += every part's array {@code which}, part by part. */
+    private static void addParts(
+            List<double[][]> parts, int which, double[] target, int from, int to) {
+        for (double[][] p : parts) {
+            Blas.axpy(1.0, p[which], from, target, from, to - from);
         }
     }
 
