@@ -160,7 +160,7 @@ final class Encoder {
             for (int hd = 0; hd < heads; hd++) {
                 int col = hd * dh;
                 int pOff = bc.probOffset[s * heads + hd];
-                gatherHead(bc.q, firstQuery, queryCount, col, scale, qh);
+                scaledQueries(bc.q, firstQuery, queryCount, col, qh);
                 transposeHead(bc.k, t0, len, col, kt);
                 Blas.gemm(qh, 0, kt, 0, bc.probs, pOff, queryCount, dh, len, true);
                 for (int qq = 0; qq < queryCount; qq++) {
@@ -382,13 +382,12 @@ final class Encoder {
         }
     }
 
-    /** dst[r * dh + d] = src[(first + r) * H + col + d] * factor for one head's rows. */
-    private void gatherHead(
-            double[] src, int first, int rows, int col, double factor, double[] dst) {
+    /** dst[r * dh + d] = q[(first + r) * H + col + d] / sqrt(dh): one head's queries, scaled. */
+    private void scaledQueries(double[] q, int first, int rows, int col, double[] dst) {
         for (int r = 0; r < rows; r++) {
             int o = (first + r) * h + col;
             for (int d = 0; d < dh; d++) {
-                dst[r * dh + d] = src[o + d] * factor;
+                dst[r * dh + d] = q[o + d] * scale;
             }
         }
     }
