@@ -3,6 +3,7 @@ package dev.deepmatch.job;
 import dev.deepmatch.job.cli.CliArgs;
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.NegativeLoss;
+import dev.deepmatch.model.math.Precision;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collections;
@@ -100,6 +101,8 @@ public final class JobConfig implements Serializable {
                 "neg-loss",
                 (b, v) -> b.negativeLoss(NegativeLoss.valueOf(v.toUpperCase(Locale.ROOT))));
         MODEL_SETTINGS.put("neg-item-gradient", (b, v) -> b.negItemGradient(Double.parseDouble(v)));
+        MODEL_SETTINGS.put(
+                "precision", (b, v) -> b.precision(Precision.valueOf(v.toUpperCase(Locale.ROOT))));
         MODEL_SETTINGS.put("next-item-weight", (b, v) -> b.nextItemWeight(Double.parseDouble(v)));
         MODEL_SETTINGS.put("replay-buffer", (b, v) -> b.replayBuffer(Integer.parseInt(v)));
         MODEL_SETTINGS.put("replay-per-batch", (b, v) -> b.replayPerBatch(Integer.parseInt(v)));

@@ -3,6 +3,7 @@ package dev.deepmatch.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.deepmatch.model.math.Precision;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ class JobConfigTest {
         assertThat(c.emissionInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.windowLength()).isEqualTo(50);
         assertThat(c.modelConfig().maxLen()).isEqualTo(50);
+        assertThat(c.modelConfig().precision()).isEqualTo(Precision.FLOAT);
         assertThat(c.trainingEnabled()).isTrue();
     }
 
@@ -35,6 +37,8 @@ class JobConfigTest {
                             "--state-ttl=2 d",
                             "--hidden",
                             "32",
+                            "--precision",
+                            "double",
                             "--training-enabled",
                             "false",
                             "--kafka.security.protocol",
@@ -50,6 +54,7 @@ class JobConfigTest {
         assertThat(c.batchSize()).isEqualTo(32);
         assertThat(c.stateTtl()).isEqualTo(Duration.ofDays(2));
         assertThat(c.modelConfig().hidden()).isEqualTo(32);
+        assertThat(c.modelConfig().precision()).isEqualTo(Precision.DOUBLE);
         assertThat(c.trainingEnabled()).isFalse();
         assertThat(c.kafkaProperties())
                 .containsEntry("security.protocol", "SSL")
@@ -70,6 +75,8 @@ class JobConfigTest {
                 .hasMessageContaining("duration");
         assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--hidden", "31"}))
                 .hasMessageContaining("hidden");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--precision", "half"}))
+                .hasMessageContaining("--precision");
         assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--windw-length", "3"}))
                 .hasMessageContaining("unknown setting --windw-length");
         assertThatThrownBy(

@@ -2,6 +2,7 @@ package dev.deepmatch.model;
 
 import dev.deepmatch.model.math.Blas;
 import dev.deepmatch.model.math.LayerNorm;
+import dev.deepmatch.model.math.Precision;
 
 /**
  * The feedback-aware self-attention encoder: input embedding sum, pre-norm causal multi-head
@@ -17,6 +18,7 @@ final class Encoder {
     private final int dh;
     private final int ff;
     private final double scale;
+    private final Precision precision;
 
     Encoder(ModelConfig cfg, DenseLayout layout) {
         this.cfg = cfg;
@@ -26,6 +28,7 @@ final class Encoder {
         this.dh = cfg.headDim();
         this.ff = cfg.ffDim();
         this.scale = 1.0 / Math.sqrt(dh);
+        this.precision = cfg.precision();
     }
 
     /** Activations of one block kept for its backward pass. */
@@ -119,7 +122,7 @@ final class Encoder {
         bc.f = new double[nq * h];
         LayerNorm.forward(h1, 0, nq, h, w, p.ln2Gamma, p.ln2Beta, bc.xhat2, bc.rstd2, bc.f);
         bc.g = new double[nq * ff];
-        Blas.gemm(bc.f, 0, w, p.w1, bc.g, 0, nq, h, ff, true);
+        Blas.gemm(precision, bc.f, 0, w, p.w1, false, bc.g, 0, nq, h, ff, true, null);
         Blas.addBiasRelu(bc.g, 0, nq, ff, w, p.b1);
         double[] y = linear(bc.g, nq, w, p.w2, p.b2, ff, h);
         for (int i = 0; i < y.length; i++) {
@@ -252,19 +255,19 @@ final class Encoder {
 
         // The products below land in fresh zero arrays, so they accumulate instead of filling.
         // out = h1 + W2 relu(W1 f + b1) + b2
-        Blas.gemmTnAcc(bc.g, 0, dOut, 0, gw, p.w2, nq, ff, h);
+        Blas.gemmTnAcc(precision, bc.g, 0, dOut, 0, gw, p.w2, nq, ff, h);
         Blas.sumRowsAcc(dOut, 0, nq, h, gw, p.b2);
         double[] dz = new double[nq * ff];
-        Blas.gemmNt(dOut, 0, w, p.w2, dz, 0, nq, h, ff, true, scratch);
+        Blas.gemm(precision, dOut, 0, w, p.w2, true, dz, 0, nq, h, ff, true, scratch);
         for (int i = 0; i < dz.length; i++) {
             if (bc.g[i] <= 0) {
                 dz[i] = 0;
             }
         }
-        Blas.gemmTnAcc(bc.f, 0, dz, 0, gw, p.w1, nq, h, ff);
+        Blas.gemmTnAcc(precision, bc.f, 0, dz, 0, gw, p.w1, nq, h, ff);
         Blas.sumRowsAcc(dz, 0, nq, ff, gw, p.b1);
         double[] df = new double[nq * h];
-        Blas.gemmNt(dz, 0, w, p.w1, df, 0, nq, ff, h, true, scratch);
+        Blas.gemm(precision, dz, 0, w, p.w1, true, df, 0, nq, ff, h, true, scratch);
         double[] dh1 = dOut.clone();
         LayerNorm.backward(df, nq, h, bc.xhat2, bc.rstd2, w, p.ln2Gamma, gw, p.ln2Beta, dh1, 0);
 
@@ -273,10 +276,10 @@ final class Encoder {
         for (int qi = 0; qi < nq; qi++) {
             Blas.axpy(1.0, dh1, qi * h, dIn, bc.queryToken[qi] * h, h);
         }
-        Blas.gemmTnAcc(bc.ctx, 0, dh1, 0, gw, p.wo, nq, h, h);
+        Blas.gemmTnAcc(precision, bc.ctx, 0, dh1, 0, gw, p.wo, nq, h, h);
         Blas.sumRowsAcc(dh1, 0, nq, h, gw, p.bo);
         double[] dCtx = new double[nq * h];
-        Blas.gemmNt(dh1, 0, w, p.wo, dCtx, 0, nq, h, h, true, scratch);
+        Blas.gemm(precision, dh1, 0, w, p.wo, true, dCtx, 0, nq, h, h, true, scratch);
 
         double[] dq = new double[nq * h];
         double[] dk = new double[t * h];
@@ -284,24 +287,24 @@ final class Encoder {
         attentionBackward(chunk, bc, dCtx, dq, dk, dv);
 
         double[] aq = bc.lastOnly ? gatherRows(bc.a, bc.queryToken, h) : bc.a;
-        Blas.gemmTnAcc(aq, 0, dq, 0, gw, p.wq, nq, h, h);
+        Blas.gemmTnAcc(precision, aq, 0, dq, 0, gw, p.wq, nq, h, h);
         Blas.sumRowsAcc(dq, 0, nq, h, gw, p.bq);
-        Blas.gemmTnAcc(bc.a, 0, dk, 0, gw, p.wk, t, h, h);
+        Blas.gemmTnAcc(precision, bc.a, 0, dk, 0, gw, p.wk, t, h, h);
         Blas.sumRowsAcc(dk, 0, t, h, gw, p.bk);
-        Blas.gemmTnAcc(bc.a, 0, dv, 0, gw, p.wv, t, h, h);
+        Blas.gemmTnAcc(precision, bc.a, 0, dv, 0, gw, p.wv, t, h, h);
         Blas.sumRowsAcc(dv, 0, t, h, gw, p.bv);
 
         double[] da = new double[t * h];
-        Blas.gemmNt(dk, 0, w, p.wk, da, 0, t, h, h, true, scratch);
-        Blas.gemmNt(dv, 0, w, p.wv, da, 0, t, h, h, true, scratch);
+        Blas.gemm(precision, dk, 0, w, p.wk, true, da, 0, t, h, h, true, scratch);
+        Blas.gemm(precision, dv, 0, w, p.wv, true, da, 0, t, h, h, true, scratch);
         if (bc.lastOnly) {
             double[] daq = new double[nq * h];
-            Blas.gemmNt(dq, 0, w, p.wq, daq, 0, nq, h, h, true, scratch);
+            Blas.gemm(precision, dq, 0, w, p.wq, true, daq, 0, nq, h, h, true, scratch);
             for (int qi = 0; qi < nq; qi++) {
                 Blas.axpy(1.0, daq, qi * h, da, bc.queryToken[qi] * h, h);
             }
         } else {
-            Blas.gemmNt(dq, 0, w, p.wq, da, 0, t, h, h, true, scratch);
+            Blas.gemm(precision, dq, 0, w, p.wq, true, da, 0, t, h, h, true, scratch);
         }
         LayerNorm.backward(da, t, h, bc.xhat1, bc.rstd1, w, p.ln1Gamma, gw, p.ln1Beta, dIn, 0);
         return dIn;
@@ -402,10 +405,9 @@ final class Encoder {
         }
     }
 
-    private static double[] linear(
-            double[] x, int rows, double[] w, int wOff, int bOff, int in, int out) {
+    private double[] linear(double[] x, int rows, double[] w, int wOff, int bOff, int in, int out) {
         double[] y = new double[rows * out];
-        Blas.gemm(x, 0, w, wOff, y, 0, rows, in, out, true); // y is fresh zeros
+        Blas.gemm(precision, x, 0, w, wOff, false, y, 0, rows, in, out, true, null); // fresh zeros
         Blas.addBias(y, 0, rows, out, w, bOff);
         return y;
     }

@@ -1,5 +1,6 @@
 package dev.deepmatch.model;
 
+import dev.deepmatch.model.math.Precision;
 import dev.deepmatch.schema.ModelShard;
 import dev.deepmatch.schema.ShardKind;
 import java.io.ByteArrayInputStream;
@@ -21,8 +22,11 @@ import java.util.List;
  * shards by contiguous row range, so a later version can hand row ranges to different trainers.
  */
 final class ModelCodec {
-    /** Version 2 added nextItemWeight to the settings; version 1 shards still restore (as 0). */
-    static final int CODEC_VERSION = 2;
+    /**
+     * Version 2 added nextItemWeight to the settings, version 3 the precision. Older shards still
+     * restore, with the values they were trained with: no head before 2, double before 3.
+     */
+    static final int CODEC_VERSION = 3;
 
     private static final int OLDEST_READABLE = 1;
     private static final int MAGIC = 0x444d4d31; // "DMM1"
@@ -248,6 +252,7 @@ final class ModelCodec {
         d.writeInt(c.threads());
         d.writeLong(c.seed());
         d.writeDouble(c.nextItemWeight());
+        d.writeUTF(c.precision().name());
     }
 
     private static ModelConfig readConfig(DataInputStream d, int codec) throws IOException {
@@ -283,6 +288,7 @@ final class ModelCodec {
                         .seed(d.readLong());
         // Version 1 had no head: restore it off, whatever today's default.
         b.nextItemWeight(codec >= 2 ? d.readDouble() : 0.0);
+        b.precision(codec >= 3 ? Precision.valueOf(d.readUTF()) : Precision.DOUBLE);
         return b.build();
     }
 

@@ -1,5 +1,7 @@
 package dev.deepmatch.model;
 
+import dev.deepmatch.model.math.Precision;
+
 /**
  * Immutable settings of the DeepMatch model and its training step. Build with {@link #builder()};
  * {@link Builder#build()} validates every value and names the offending setting.
@@ -33,6 +35,7 @@ public record ModelConfig(
         int replayPerBatch,
         int catalogueCapacity,
         int threads,
+        Precision precision,
         long seed) {
 
     public static Builder builder() {
@@ -90,6 +93,7 @@ public record ModelConfig(
         private int replayPerBatch = 64;
         private int catalogueCapacity = 1 << 21;
         private int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        private Precision precision = Precision.FLOAT;
         private long seed = 42;
 
         Builder() {}
@@ -123,6 +127,7 @@ public record ModelConfig(
             replayPerBatch = c.replayPerBatch;
             catalogueCapacity = c.catalogueCapacity;
             threads = c.threads;
+            precision = c.precision;
             seed = c.seed;
         }
 
@@ -280,6 +285,12 @@ public record ModelConfig(
             return this;
         }
 
+        /** How the dense layers' products round; see {@link Precision}. */
+        public Builder precision(Precision v) {
+            precision = java.util.Objects.requireNonNull(v, "precision");
+            return this;
+        }
+
         public Builder seed(long v) {
             seed = v;
             return this;
@@ -370,6 +381,7 @@ public record ModelConfig(
                     replayPerBatch,
                     catalogueCapacity,
                     threads,
+                    precision,
                     seed);
         }
 

@@ -1,5 +1,6 @@
 package dev.deepmatch.model;
 
+import dev.deepmatch.model.math.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,6 +24,7 @@ final class Fixtures {
                 .negItemGradient(1.0) // the exact gradient, for the gradient checks
                 .initScale(0.5)
                 .threads(1)
+                .precision(Precision.DOUBLE) // gradient checks and golden values are in double
                 .seed(7);
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepmatch.model.math.Precision;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -151,6 +152,27 @@ class ModelBehaviourTest {
         assertTrue(
                 last.nextItemLoss() < first.nextItemLoss() * 0.7,
                 first.nextItemLoss() + " -> " + last.nextItemLoss());
+    }
+
+    /**
+     * Float products are a rounding choice, not a different model: three steps stay within float
+     * rounding of the double model, and do differ from it (the setting reaches the encoder).
+     */
+    @Test
+    void floatProductsTrainCloseToDouble() {
+        DeepMatchModel exact = new DeepMatchModel(Fixtures.tiny().build());
+        DeepMatchModel fast =
+                new DeepMatchModel(Fixtures.tiny().precision(Precision.FLOAT).build());
+        for (int i = 0; i < 3; i++) {
+            exact.train(Fixtures.batch(12, 100 + i));
+            fast.train(Fixtures.batch(12, 100 + i));
+        }
+        double worst = 0;
+        for (int i = 0; i < exact.dense.length; i++) {
+            worst = Math.max(worst, Math.abs(exact.dense[i] - fast.dense[i]));
+        }
+        assertTrue(worst > 0, "float products left every parameter bit-identical");
+        assertTrue(worst < 1e-4, "float products moved a parameter by " + worst);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepmatch.model.math.Precision;
 import dev.deepmatch.schema.ModelShard;
 import dev.deepmatch.schema.ShardKind;
 import java.io.ByteArrayOutputStream;
@@ -23,9 +24,12 @@ import org.apache.avro.file.SeekableByteArrayInput;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ModelCodecTest {
-    private static final String GOLDEN = "/golden/model-codec-v2.avro";
+    private static final String GOLDEN = "/golden/model-codec-v3.avro";
+    private static final String GOLDEN_V2 = "/golden/model-codec-v2.avro";
     private static final String GOLDEN_V1 = "/golden/model-codec-v1.avro";
 
     /**
@@ -102,25 +106,39 @@ class ModelCodecTest {
     }
 
     /**
-     * A snapshot written by codec version 1 (before nextItemWeight) restores to the same model,
-     * with the head off, and re-encodes as today's golden file.
+     * Snapshots written by codec versions 1 (before nextItemWeight) and 2 (before the precision)
+     * restore to the same model, with the settings they were trained with (no head, double
+     * products), and re-encode as today's golden file.
      */
-    @Test
-    void version1SnapshotStillRestores() throws IOException {
-        byte[] v1;
-        try (InputStream in = getClass().getResourceAsStream(GOLDEN_V1)) {
-            v1 = in.readAllBytes();
+    @ParameterizedTest
+    @ValueSource(strings = {GOLDEN_V1, GOLDEN_V2})
+    void olderSnapshotsStillRestore(String resource) throws IOException {
+        byte[] old;
+        try (InputStream in = getClass().getResourceAsStream(resource)) {
+            old = in.readAllBytes();
         }
-        List<ModelShard> shards = decode(v1);
-        assertEquals(1, shards.get(0).getCodecVersion());
+        List<ModelShard> shards = decode(old);
+        assertTrue(shards.get(0).getCodecVersion() < ModelCodec.CODEC_VERSION);
         DeepMatchModel restored = DeepMatchModel.restore(shards);
         assertEquals(0.0, restored.config().nextItemWeight());
+        assertEquals(Precision.DOUBLE, restored.config().precision());
         assertArrayEquals(trainedTinyModel().dense, restored.dense, ULPS_OF_KERNEL_ORDER);
         byte[] current;
         try (InputStream in = getClass().getResourceAsStream(GOLDEN)) {
             current = in.readAllBytes();
         }
         assertArrayEquals(current, encode(restored.snapshot(4096)));
+    }
+
+    /** The precision is part of the settings a snapshot restores. */
+    @Test
+    void roundTripKeepsFloatPrecision() {
+        DeepMatchModel model =
+                new DeepMatchModel(Fixtures.tiny().precision(Precision.FLOAT).build());
+        model.train(Fixtures.batch(12, 100));
+        DeepMatchModel restored = DeepMatchModel.restore(model.snapshot(1024));
+        assertEquals(Precision.FLOAT, restored.config().precision());
+        assertEquals(model.config(), restored.config());
     }
 
     /**

@@ -114,7 +114,8 @@ public final class BenchMain {
                     String.format(
                             Locale.ROOT,
                             "B=%d L=%d V=%d K=%d E=%d H=%d heads=%d blocks=%d ff=%d%s"
-                                    + " next-item=%s steps/batch=%d threads=%d kernels=%s",
+                                    + " next-item=%s steps/batch=%d threads=%d kernels=%s"
+                                    + " products=%s",
                             o.batch(),
                             c.maxLen(),
                             model.catalogueSize(),
@@ -128,7 +129,8 @@ public final class BenchMain {
                             c.nextItemWeight() == 0 ? "off" : String.valueOf(c.nextItemWeight()),
                             c.stepsPerBatch(),
                             c.threads(),
-                            Blas.VECTORIZED ? "vector" : "scalar");
+                            Blas.VECTORIZED ? "vector" : "scalar",
+                            c.precision().name().toLowerCase(Locale.ROOT));
             int width = Math.max("setting".length(), setting.length());
             out.printf(
                     Locale.ROOT,

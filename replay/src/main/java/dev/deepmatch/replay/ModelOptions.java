@@ -2,6 +2,7 @@ package dev.deepmatch.replay;
 
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.NegativeLoss;
+import dev.deepmatch.model.math.Precision;
 
 /**
  * The model settings shared by {@code replay} and {@code bench}, mapped onto {@link
@@ -14,7 +15,7 @@ final class ModelOptions {
                 --max-len L  --factor-dim E  --hidden H  --heads N  --blocks N  --ff N
                 --negatives K  --sampler-power P  --neg-weight W  --lr R  --emb-lr R
                 --neg-loss relative|absolute  --neg-item-gradient G (0..1)
-                --next-item-weight W (0 = off)
+                --next-item-weight W (0 = off)  --precision float|double (dense products)
                 --steps-per-batch N  --replay-buffer N  --replay-per-batch N
                 --threads N  --init-scale S  --seed S  --catalogue-capacity N
                 --no-rate-intent  --no-factorization
@@ -37,6 +38,7 @@ final class ModelOptions {
             case "--lr" -> builder.learningRate(args.doubleValue(option));
             case "--emb-lr" -> builder.embeddingLearningRate(args.doubleValue(option));
             case "--neg-loss" -> builder.negativeLoss(negativeLoss(args.value(option)));
+            case "--precision" -> builder.precision(precision(args.value(option)));
             case "--neg-item-gradient" -> builder.negItemGradient(args.doubleValue(option));
             case "--next-item-weight" -> builder.nextItemWeight(args.doubleValue(option));
             case "--steps-per-batch" -> builder.stepsPerBatch(args.intValue(option, 1));
@@ -61,6 +63,14 @@ final class ModelOptions {
         } catch (IllegalArgumentException e) {
             throw new UsageException(
                     "--neg-loss must be relative or absolute, got '" + value + "'");
+        }
+    }
+
+    private static Precision precision(String value) throws UsageException {
+        try {
+            return Precision.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--precision must be float or double, got '" + value + "'");
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepmatch.model.math.Precision;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,13 +14,17 @@ import org.junit.jupiter.api.Test;
 class BenchMainTest {
     @Test
     void parsesDefaultsAndModelSettings() throws UsageException {
-        BenchMain.Options o = BenchMain.parse(new String[] {"--blocks", "1", "--steps", "3"});
+        BenchMain.Options o =
+                BenchMain.parse(
+                        new String[] {"--blocks", "1", "--steps", "3", "--precision", "double"});
         assertEquals(256, o.batch());
         assertEquals(50_000, o.catalogue());
         assertEquals(3, o.steps());
         assertEquals(1, o.model().blocks());
         assertEquals(50, o.model().maxLen());
         assertEquals(100, o.model().negatives());
+        assertEquals(Precision.DOUBLE, o.model().precision());
+        assertEquals(Precision.FLOAT, BenchMain.parse(new String[0]).model().precision());
     }
 
     @Test
@@ -30,6 +35,11 @@ class BenchMainTest {
         assertEquals("--steps must be at least 1, got 0", e.getMessage());
         e = assertThrows(UsageException.class, () -> BenchMain.parse(new String[] {"--fast"}));
         assertEquals("unknown option '--fast'", e.getMessage());
+        e =
+                assertThrows(
+                        UsageException.class,
+                        () -> BenchMain.parse(new String[] {"--precision", "half"}));
+        assertEquals("--precision must be float or double, got 'half'", e.getMessage());
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code =
                 BenchMain.run(
@@ -59,6 +69,7 @@ class BenchMainTest {
         assertTrue(lines.get(1).startsWith("B=8 L=6 V=500 K=5 "), lines.get(1));
         // The reference model has no next-item head; the line says whether this run had one.
         assertTrue(lines.get(1).contains(" next-item=1.0 "), lines.get(1));
+        assertTrue(lines.get(1).contains(" products=float "), lines.get(1));
         assertTrue(lines.get(2).matches("sequences/s=\\d+"), lines.get(2));
     }
 

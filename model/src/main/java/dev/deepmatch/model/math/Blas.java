@@ -160,6 +160,138 @@ public final class Blas {
         gemm(a, aOff, scratch, 0, c, cOff, m, k, n, accumulate);
     }
 
+    /**
+     * The dense {@link #gemm} at a {@link Precision}: C[m x n] (+)= A[m x k] * B[k x n], or times
+     * the transpose of B[n x k] when {@code transposeB} (no scratch needed: the float path packs B
+     * itself, the double path transposes into {@code scratch} of at least k * n).
+     */
+    public static void gemm(
+            Precision precision,
+            double[] a,
+            int aOff,
+            double[] b,
+            int bOff,
+            boolean transposeB,
+            double[] c,
+            int cOff,
+            int m,
+            int k,
+            int n,
+            boolean accumulate,
+            double[] scratch) {
+        if (precision == Precision.DOUBLE) {
+            if (transposeB) {
+                gemmNt(a, aOff, b, bOff, c, cOff, m, k, n, accumulate, scratch);
+            } else {
+                gemm(a, aOff, b, bOff, c, cOff, m, k, n, accumulate);
+            }
+        } else if (VECTORIZED) {
+            FloatKernels.gemm(
+                    a,
+                    aOff,
+                    k,
+                    b,
+                    bOff,
+                    transposeB ? k : n,
+                    transposeB,
+                    c,
+                    cOff,
+                    n,
+                    m,
+                    k,
+                    n,
+                    accumulate);
+        } else {
+            scalarGemmFloat(a, aOff, b, bOff, transposeB, c, cOff, m, k, n, accumulate);
+        }
+    }
+
+    /**
+     * The scalar float {@link #gemm(Precision, double[], int, double[], int, boolean, double[],
+     * int, int, int, int, boolean, double[])}.
+     */
+    public static void scalarGemmFloat(
+            double[] a,
+            int aOff,
+            double[] b,
+            int bOff,
+            boolean transposeB,
+            double[] c,
+            int cOff,
+            int m,
+            int k,
+            int n,
+            boolean accumulate) {
+        float[] r = new float[n];
+        for (int i = 0; i < m; i++) {
+            java.util.Arrays.fill(r, 0f);
+            for (int p = 0; p < k; p++) {
+                float x = (float) a[aOff + i * k + p];
+                for (int j = 0; j < n; j++) {
+                    float y = (float) (transposeB ? b[bOff + j * k + p] : b[bOff + p * n + j]);
+                    r[j] = Math.fma(x, y, r[j]);
+                }
+            }
+            int ci = cOff + i * n;
+            for (int j = 0; j < n; j++) {
+                c[ci + j] = accumulate ? c[ci + j] + r[j] : r[j];
+            }
+        }
+    }
+
+    /**
+     * Rows of A and B that the float {@link #gemmTnAcc(Precision, double[], int, double[], int,
+     * double[], int, int, int, int)} sums in float before adding to C.
+     */
+    public static final int FLOAT_SLAB = 256;
+
+    /**
+     * The dense {@link #gemmTnAcc} at a {@link Precision}. In float, each slab of {@link
+     * #FLOAT_SLAB} rows is one float chain per element, added to C in double.
+     */
+    public static void gemmTnAcc(
+            Precision precision,
+            double[] a,
+            int aOff,
+            double[] b,
+            int bOff,
+            double[] c,
+            int cOff,
+            int m,
+            int k,
+            int n) {
+        if (precision == Precision.DOUBLE) {
+            gemmTnAcc(a, aOff, b, bOff, c, cOff, m, k, n);
+        } else if (VECTORIZED) {
+            FloatKernels.gemmTnAcc(a, aOff, k, b, bOff, n, c, cOff, n, m, k, n);
+        } else {
+            scalarGemmTnAccFloat(a, aOff, b, bOff, c, cOff, m, k, n);
+        }
+    }
+
+    /**
+     * The scalar float {@link #gemmTnAcc(Precision, double[], int, double[], int, double[], int,
+     * int, int, int)}.
+     */
+    public static void scalarGemmTnAccFloat(
+            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int m, int k, int n) {
+        float[] r = new float[k * n];
+        for (int from = 0; from < m; from += FLOAT_SLAB) {
+            java.util.Arrays.fill(r, 0f);
+            for (int i = from; i < Math.min(m, from + FLOAT_SLAB); i++) {
+                for (int p = 0; p < k; p++) {
+                    float x = (float) a[aOff + i * k + p];
+                    for (int j = 0; j < n; j++) {
+                        r[p * n + j] = Math.fma(x, (float) b[bOff + i * n + j], r[p * n + j]);
+                    }
+                }
+            }
+            for (int q = 0; q < k * n; q++) {
+                c[cOff + q] += r[q];
+            }
+        }
+    }
+
     /** dst[cols x rows] = src[rows x cols]^T. */
     public static void transpose(
             double[] src, int off, int rows, int cols, double[] dst, int dOff) {

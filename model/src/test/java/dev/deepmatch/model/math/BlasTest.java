@@ -140,6 +140,89 @@ class BlasTest {
         assertArrayEquals(biasedScalar, biased, "addBiasRelu");
     }
 
+    /**
+     * Float products: the vector kernels and the scalar float loops agree bit for bit, and both
+     * stay within float rounding of the double product: (k + 2) units of float rounding of the sum
+     * of |a b| (k fused steps, two rounded operands). 300 and 600 rows span several float slabs.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "1,1,1",
+        "4,4,8",
+        "7,3,2",
+        "13,9,17",
+        "5,64,64",
+        "64,128,64",
+        "33,16,70",
+        "300,64,130",
+        "600,20,33"
+    })
+    void floatKernelsMatchScalarFloatAndStayNearDouble(int m, int k, int n) {
+        Random r = new Random(m * 7 + k * 5 + n);
+        double[] a = random(r, 3 + m * k);
+        double[] b = random(r, 5 + k * n);
+        double[] bm = random(r, 4 + m * n);
+        for (boolean transposeB : new boolean[] {false, true}) {
+            for (boolean accumulate : new boolean[] {false, true}) {
+                double[] before = random(r, 1 + m * n);
+                double[] c = before.clone();
+                double[] scalar = before.clone();
+                FloatKernels.gemm(
+                        a,
+                        3,
+                        k,
+                        b,
+                        5,
+                        transposeB ? k : n,
+                        transposeB,
+                        c,
+                        1,
+                        n,
+                        m,
+                        k,
+                        n,
+                        accumulate);
+                Blas.scalarGemmFloat(a, 3, b, 5, transposeB, scalar, 1, m, k, n, accumulate);
+                String what = "gemm, transposeB " + transposeB + ", accumulate " + accumulate;
+                assertArrayEquals(scalar, c, what);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double sum = 0, abs = 0;
+                        for (int p = 0; p < k; p++) {
+                            double y = transposeB ? b[5 + j * k + p] : b[5 + p * n + j];
+                            sum += a[3 + i * k + p] * y;
+                            abs += Math.abs(a[3 + i * k + p] * y);
+                        }
+                        int ci = 1 + i * n + j;
+                        double start = accumulate ? before[ci] : 0;
+                        assertEquals(
+                                start + sum,
+                                c[ci],
+                                (k + 2) * 0x1p-24 * abs + 1e-15 * Math.abs(start),
+                                what + ", element " + ci);
+                    }
+                }
+            }
+        }
+        double[] tn = random(r, 2 + k * n);
+        double[] tnScalar = tn.clone();
+        double[] tnDouble = tn.clone();
+        Blas.gemmTnAcc(Precision.FLOAT, a, 3, bm, 4, tn, 2, m, k, n);
+        Blas.scalarGemmTnAccFloat(a, 3, bm, 4, tnScalar, 2, m, k, n);
+        assertArrayEquals(tnScalar, tn, "gemmTnAcc");
+        Blas.gemmTnAcc(a, 3, bm, 4, tnDouble, 2, m, k, n);
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                double abs = 0;
+                for (int i = 0; i < m; i++) {
+                    abs += Math.abs(a[3 + i * k + p] * bm[4 + i * n + j]);
+                }
+                int ci = 2 + p * n + j;
+                assertEquals(tnDouble[ci], tn[ci], (m + 2) * 0x1p-24 * abs, "gemmTnAcc " + ci);
+            }
+        }
+    }
+
     private static void assertAll(double[] expected, double[] actual) {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], actual[i], 1e-12, "element " + i);
