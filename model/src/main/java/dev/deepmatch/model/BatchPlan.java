@@ -88,12 +88,13 @@ final class BatchPlan {
         }
 
         /**
-         * Packs the histories into {@code parts} chunks of similar token counts.
+         * Packs the histories into chunks of similar token counts: about {@code chunkTokens} each,
+         * and the same number for each of {@code workers}.
          *
          * @param withTargets also resolve targets and labels; examples whose target is unknown are
          *     then left out
          */
-        Builder examples(List<Example> batch, boolean withTargets, int parts) {
+        Builder examples(List<Example> batch, boolean withTargets, int workers, int chunkTokens) {
             int l = cfg.maxLen();
             int[][] histRows = new int[batch.size()][];
             int[] usable = new int[batch.size()];
@@ -125,7 +126,9 @@ final class BatchPlan {
             targetLogQ = new double[count];
             label = new int[count];
 
-            int nParts = Math.max(1, Math.min(parts, count));
+            long wanted = Math.max(workers, (totalTokens + chunkTokens - 1) / chunkTokens);
+            wanted = (wanted + workers - 1) / workers * workers;
+            int nParts = (int) Math.max(1, Math.min(wanted, count));
             chunks = new SequenceChunk[nParts];
             int seq = 0;
             long tokensDone = 0;

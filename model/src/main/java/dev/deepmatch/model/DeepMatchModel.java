@@ -247,7 +247,18 @@ public final class DeepMatchModel implements AutoCloseable {
         return row;
     }
 
+    /**
+     * Tokens per chunk of a batch: small enough that a chunk's activations (tokens x H doubles, a
+     * dozen arrays per block) stay in a core's L2 from one operation to the next.
+     */
+    static final int CHUNK_TOKENS = 512;
+
     BatchPlan plan(List<Example> batch, boolean withTargets, int[] negatives) {
+        return plan(batch, withTargets, negatives, CHUNK_TOKENS);
+    }
+
+    /** {@link #plan} with chunks of about {@code chunkTokens}; tests use tiny ones. */
+    BatchPlan plan(List<Example> batch, boolean withTargets, int[] negatives, int chunkTokens) {
         if (localScratch.length < items.size()) {
             int old = localScratch.length;
             localScratch = Arrays.copyOf(localScratch, Math.max(items.size(), old * 2));
@@ -255,7 +266,7 @@ public final class DeepMatchModel implements AutoCloseable {
         }
         BatchPlan.Builder b =
                 BatchPlan.builder(cfg, items, localScratch)
-                        .examples(batch, withTargets, Math.max(1, cfg.threads()));
+                        .examples(batch, withTargets, Math.max(1, cfg.threads()), chunkTokens);
         if (negatives != null) {
             b.negatives(negatives);
         }

@@ -2,6 +2,7 @@ package dev.deepmatch.model;
 
 import dev.deepmatch.model.math.Blas;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -318,12 +319,39 @@ final class Objective {
                 0);
     }
 
-    private List<Encoder.Cache> forward(BatchPlan plan, double[] iv, double[] w) {
-        List<Callable<Encoder.Cache>> tasks = new ArrayList<>();
-        for (SequenceChunk c : plan.chunks) {
-            tasks.add(() -> encoder.forward(c, iv, w));
+    /**
+     * Chunks [first, last) of each worker, in order: a fixed deal, so each worker's gradient sum
+     * runs over the same chunks in the same order whoever schedules it.
+     */
+    private int[] groupBounds(int chunks) {
+        int groups = pool == null ? 1 : Math.max(1, Math.min(cfg.threads(), chunks));
+        int[] bounds = new int[groups + 1];
+        for (int g = 0; g <= groups; g++) {
+            bounds[g] = chunks * g / groups;
         }
-        return runAll(tasks);
+        return bounds;
+    }
+
+    private List<Encoder.Cache> forward(BatchPlan plan, double[] iv, double[] w) {
+        int[] bounds = groupBounds(plan.chunks.length);
+        List<Callable<List<Encoder.Cache>>> tasks = new ArrayList<>();
+        for (int g = 0; g + 1 < bounds.length; g++) {
+            int first = bounds[g];
+            int last = bounds[g + 1];
+            tasks.add(
+                    () -> {
+                        List<Encoder.Cache> caches = new ArrayList<>(last - first);
+                        for (int c = first; c < last; c++) {
+                            caches.add(encoder.forward(plan.chunks[c], iv, w));
+                        }
+                        return caches;
+                    });
+        }
+        List<Encoder.Cache> all = new ArrayList<>(plan.chunks.length);
+        for (List<Encoder.Cache> part : runAll(tasks)) {
+            all.addAll(part);
+        }
+        return all;
     }
 
     private void backward(
@@ -334,20 +362,25 @@ final class Objective {
             double[] gDense,
             double[] dIv) {
         int h = cfg.hidden();
+        int[] bounds = groupBounds(caches.size());
+        boolean alone = bounds.length == 2;
         List<Callable<double[][]>> tasks = new ArrayList<>();
-        int seq = 0;
-        for (Encoder.Cache c : caches) {
-            int from = seq * h;
-            int len = c.chunk.sequences * h;
-            seq += c.chunk.sequences;
-            boolean alone = caches.size() == 1;
+        int[] userOffset = new int[caches.size() + 1];
+        for (int c = 0; c < caches.size(); c++) {
+            userOffset[c + 1] = userOffset[c] + caches.get(c).chunk.sequences * h;
+        }
+        for (int g = 0; g + 1 < bounds.length; g++) {
+            int first = bounds[g];
+            int last = bounds[g + 1];
             tasks.add(
                     () -> {
-                        double[] du = new double[len];
-                        System.arraycopy(dUsers, from, du, 0, len);
                         double[] gd = alone ? gDense : new double[gDense.length];
                         double[] gi = alone ? dIv : new double[dIv.length];
-                        encoder.backward(c, du, w, gd, gi);
+                        for (int c = first; c < last; c++) {
+                            double[] du =
+                                    Arrays.copyOfRange(dUsers, userOffset[c], userOffset[c + 1]);
+                            encoder.backward(caches.get(c), du, w, gd, gi);
+                        }
                         return new double[][] {gd, gi};
                     });
         }

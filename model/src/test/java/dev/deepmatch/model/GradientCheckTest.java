@@ -19,28 +19,45 @@ class GradientCheckTest {
     private static final double EPS = 1e-5;
     private static final double TOLERANCE = 1e-6;
 
+    private static final int ONE_CHUNK = DeepMatchModel.CHUNK_TOKENS;
+
     static List<Arguments> variants() {
         return List.of(
-                Arguments.of("default", Fixtures.tiny().build()),
+                Arguments.of("default", Fixtures.tiny().build(), ONE_CHUNK),
                 Arguments.of(
                         "absolute negative loss",
-                        Fixtures.tiny().negativeLoss(NegativeLoss.ABSOLUTE).build()),
-                Arguments.of("two threads", Fixtures.tiny().threads(2).build()),
-                Arguments.of("one block", Fixtures.tiny().blocks(1).build()),
-                Arguments.of("not factorized", Fixtures.tiny().factorized(false).build()),
-                Arguments.of("no rate or intent", Fixtures.tiny().useRateAndIntent(false).build()),
-                Arguments.of("next-item head", Fixtures.tiny().nextItemWeight(0.7).build()));
+                        Fixtures.tiny().negativeLoss(NegativeLoss.ABSOLUTE).build(),
+                        ONE_CHUNK),
+                Arguments.of("two threads", Fixtures.tiny().threads(2).build(), ONE_CHUNK),
+                // Chunks of about 4 tokens: each worker runs several and sums their gradients.
+                Arguments.of("two threads, small chunks", Fixtures.tiny().threads(2).build(), 4),
+                Arguments.of("one thread, small chunks", Fixtures.tiny().build(), 4),
+                Arguments.of("one block", Fixtures.tiny().blocks(1).build(), ONE_CHUNK),
+                Arguments.of(
+                        "not factorized", Fixtures.tiny().factorized(false).build(), ONE_CHUNK),
+                Arguments.of(
+                        "no rate or intent",
+                        Fixtures.tiny().useRateAndIntent(false).build(),
+                        ONE_CHUNK),
+                Arguments.of(
+                        "next-item head", Fixtures.tiny().nextItemWeight(0.7).build(), ONE_CHUNK));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void analyticGradientMatchesCentralDifferences(String name, ModelConfig cfg) {
+    void analyticGradientMatchesCentralDifferences(String name, ModelConfig cfg, int chunkTokens) {
         int items = 12;
         DeepMatchModel model = Fixtures.modelWithItems(cfg, items);
         List<Example> batch = Fixtures.batch(items, 11);
         // Negatives include every target's row at least once via i0..i5 so accidental hits occur.
         int[] negatives = {0, 1, 2, 3, 4, 5};
-        BatchPlan plan = model.plan(batch, true, negatives);
+        BatchPlan plan = model.plan(batch, true, negatives, chunkTokens);
+        int workers = cfg.threads();
+        assertTrue(
+                chunkTokens == ONE_CHUNK
+                        ? plan.chunks.length == workers
+                        : plan.chunks.length > 2 * workers,
+                plan.chunks.length + " chunks");
         assertTrue(plan.sequences() == batch.size(), "all examples usable");
         Objective obj = model.objective();
         Objective.Gradients g = new Objective.Gradients(model.dense.length);
