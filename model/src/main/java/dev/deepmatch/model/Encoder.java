@@ -259,11 +259,7 @@ final class Encoder {
         Blas.sumRowsAcc(dOut, 0, nq, h, gw, p.b2);
         double[] dz = new double[nq * ff];
         Blas.gemm(precision, dOut, 0, w, p.w2, true, dz, 0, nq, h, ff, true, scratch);
-        for (int i = 0; i < dz.length; i++) {
-            if (bc.g[i] <= 0) {
-                dz[i] = 0;
-            }
-        }
+        Blas.zeroWhereNotPositive(dz, bc.g, dz.length);
         Blas.gemmTnAcc(precision, bc.f, 0, dz, 0, gw, p.w1, nq, h, ff);
         Blas.sumRowsAcc(dz, 0, nq, ff, gw, p.b1);
         double[] df = new double[nq * h];

@@ -378,6 +378,24 @@ public final class Blas {
         return (s0 + s1) + (s2 + s3);
     }
 
+    /** x[i] = 0 wherever mask[i] <= 0, for i < n: the backward of a relu whose output is mask. */
+    public static void zeroWhereNotPositive(double[] x, double[] mask, int n) {
+        if (VECTORIZED) {
+            VectorKernels.zeroWhereNotPositive(x, mask, n);
+            return;
+        }
+        scalarZeroWhereNotPositive(x, mask, n);
+    }
+
+    /** The scalar {@link #zeroWhereNotPositive}. */
+    public static void scalarZeroWhereNotPositive(double[] x, double[] mask, int n) {
+        for (int i = 0; i < n; i++) {
+            if (mask[i] <= 0) {
+                x[i] = 0;
+            }
+        }
+    }
+
     /** y += alpha * x. */
     public static void axpy(double alpha, double[] x, int xOff, double[] y, int yOff, int n) {
         // Below one vector's length the call costs more than the loop.

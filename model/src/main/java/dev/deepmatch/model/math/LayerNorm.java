@@ -4,12 +4,16 @@ package dev.deepmatch.model.math;
  * Row-wise layer normalization with learned gain and bias, forward and backward. Row sums run as
  * eight interleaved partial sums (element j into partial j mod 8 up to the last whole eight, the
  * partials then added in order, then the rest): the same numbers on every machine, and eight
- * independent add chains instead of one long one.
+ * independent add chains instead of one long one. Where double vectors have eight lanes the rows
+ * run on {@link VectorLayerNorm}, which keeps exactly that order.
  */
 public final class LayerNorm {
     public static final double EPS = 1e-5;
 
     private static final int PARTIALS = 8;
+
+    /** Whether rows run on eight-lane vectors (same results, see the class comment). */
+    public static final boolean VECTOR_ROWS = Blas.VECTORIZED && VectorLayerNorm.USABLE;
 
     private LayerNorm() {}
 
@@ -18,6 +22,25 @@ public final class LayerNorm {
      * pass.
      */
     public static void forward(
+            double[] x,
+            int xOff,
+            int m,
+            int n,
+            double[] w,
+            int gammaOff,
+            int betaOff,
+            double[] xhat,
+            double[] rstd,
+            double[] y) {
+        if (VECTOR_ROWS) {
+            VectorLayerNorm.forward(x, xOff, m, n, w, gammaOff, betaOff, xhat, rstd, y);
+            return;
+        }
+        scalarForward(x, xOff, m, n, w, gammaOff, betaOff, xhat, rstd, y);
+    }
+
+    /** The scalar {@link #forward}; public so tests can compare the two. */
+    public static void scalarForward(
             double[] x,
             int xOff,
             int m,
@@ -47,6 +70,26 @@ public final class LayerNorm {
 
     /** dx (+)= backward of the normalization given dy; accumulates gamma/beta gradients. */
     public static void backward(
+            double[] dy,
+            int m,
+            int n,
+            double[] xhat,
+            double[] rstd,
+            double[] w,
+            int gammaOff,
+            double[] gw,
+            int betaOff,
+            double[] dx,
+            int dxOff) {
+        if (VECTOR_ROWS) {
+            VectorLayerNorm.backward(dy, m, n, xhat, rstd, w, gammaOff, gw, betaOff, dx, dxOff);
+            return;
+        }
+        scalarBackward(dy, m, n, xhat, rstd, w, gammaOff, gw, betaOff, dx, dxOff);
+    }
+
+    /** The scalar {@link #backward}. */
+    public static void scalarBackward(
             double[] dy,
             int m,
             int n,

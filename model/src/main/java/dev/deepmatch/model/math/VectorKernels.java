@@ -1,6 +1,7 @@
 package dev.deepmatch.model.math;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -378,6 +379,21 @@ final class VectorKernels {
             for (int j = full; j < n; j++) {
                 double v = x[xi + j] + bias[bOff + j];
                 x[xi + j] = v <= 0 ? 0.0 : v;
+            }
+        }
+    }
+
+    /** x[i] = 0 where mask[i] <= 0; see {@link Blas#zeroWhereNotPositive}. */
+    static void zeroWhereNotPositive(double[] x, double[] mask, int n) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            VectorMask<Double> off =
+                    DoubleVector.fromArray(S, mask, j).compare(VectorOperators.LE, 0.0);
+            DoubleVector.fromArray(S, x, j).blend(0.0, off).intoArray(x, j);
+        }
+        for (; j < n; j++) {
+            if (mask[j] <= 0) {
+                x[j] = 0;
             }
         }
     }

@@ -138,6 +138,11 @@ class BlasTest {
         Blas.scalarAddBiasRelu(biasedScalar, 4, m, n, b, 5);
         VectorKernels.addBiasRelu(biased, 4, m, n, b, 5);
         assertArrayEquals(biasedScalar, biased, "addBiasRelu");
+        double[] masked = bm.clone();
+        double[] maskedScalar = bm.clone();
+        Blas.scalarZeroWhereNotPositive(maskedScalar, biasedScalar, m * n);
+        VectorKernels.zeroWhereNotPositive(masked, biasedScalar, m * n);
+        assertArrayEquals(maskedScalar, masked, "zeroWhereNotPositive");
     }
 
     /**
