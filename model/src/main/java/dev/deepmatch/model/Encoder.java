@@ -251,7 +251,11 @@ final class Encoder {
             double[] dOut) {
         int t = chunk.tokens();
         int nq = bc.queries;
-        double[] scratch = new double[Math.max(h, ff) * Math.max(h, ff)];
+        // Only double products transpose weights into scratch; float ones pack them themselves.
+        double[] scratch =
+                precision == Precision.DOUBLE
+                        ? new double[Math.max(h, ff) * Math.max(h, ff)]
+                        : null;
 
         // The products below land in fresh zero arrays, so they accumulate instead of filling.
         // out = h1 + W2 relu(W1 f + b1) + b2

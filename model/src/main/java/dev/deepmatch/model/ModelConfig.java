@@ -78,7 +78,7 @@ public record ModelConfig(
         private double samplerPower = 0.75;
         private double posThreshold = 0.8;
         private double negThreshold = 0.3;
-        private double negWeight = 1.0;
+        private double negWeight = 1.5;
         private NegativeLoss negativeLoss = NegativeLoss.RELATIVE;
         private double negItemGradient = 0.0;
         private double nextItemWeight = 1.0;

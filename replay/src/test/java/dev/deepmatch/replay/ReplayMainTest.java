@@ -3,6 +3,7 @@ package dev.deepmatch.replay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deepmatch.model.ModelConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -244,7 +245,8 @@ class ReplayMainTest {
         assertEquals(0, code, err());
         List<String> rows = Files.readAllLines(csv);
         assertEquals(2, rows.size(), String.join("\n", rows));
-        assertTrue(rows.get(1).startsWith("full,1.0,1,"), rows.get(1)); // the default weight
+        double defaultWeight = ModelConfig.builder().build().negWeight();
+        assertTrue(rows.get(1).startsWith("full," + defaultWeight + ",1,"), rows.get(1));
     }
 
     @Test

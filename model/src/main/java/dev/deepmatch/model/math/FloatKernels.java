@@ -8,10 +8,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * SIMD kernels for {@link Precision#FLOAT}: B is rounded into a float panel (zero-padded to whole
- * vectors), A is rounded one scalar at a time, each element is one float FMA chain from zero in the
- * order of the summed index, and the float result goes into the double C. Twice the lanes of the
- * double kernels, with the same register blocking (four rows by four vectors). The chains match
- * {@link Blas}'s scalar float loops, so both give bit-identical results.
+ * vectors), A into a float copy of four rows at a time (of a slab of rows in gemmTnAcc), each
+ * element is one float FMA chain from zero in the order of the summed index, and the float result
+ * is widened into the double C. Twice the lanes of the double kernels, with the same register
+ * blocking (four rows by four vectors). The chains match {@link Blas}'s scalar float loops, so both
+ * give bit-identical results.
  */
 final class FloatKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
