@@ -1,5 +1,6 @@
 package dev.deepmatch.model;
 
+import dev.deepmatch.model.math.Blas;
 import dev.deepmatch.schema.ModelShard;
 import java.util.Arrays;
 import java.util.List;
@@ -167,14 +168,15 @@ public final class DeepMatchModel implements AutoCloseable {
         for (int i = 0; i < v; i++) {
             all[i] = i;
         }
-        double[] iv = objective.itemVectors(all, items.emb, dense);
+        double[] ivT = new double[h * v];
+        Blas.transpose(objective.itemVectors(all, items.emb, dense), 0, v, h, ivT, 0);
         int k = Math.min(n, v);
         int parts = Math.max(1, Math.min(cfg.threads(), users.length));
         List<java.util.concurrent.Callable<int[][]>> tasks = new java.util.ArrayList<>();
         for (int p = 0; p < parts; p++) {
             int from = users.length * p / parts;
             int to = users.length * (p + 1) / parts;
-            tasks.add(() -> TopN.select(users, iv, v, h, k, from, to));
+            tasks.add(() -> TopN.select(users, ivT, v, h, k, from, to));
         }
         int[][] out = new int[users.length][];
         int at = 0;

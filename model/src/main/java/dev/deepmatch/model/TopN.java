@@ -2,48 +2,113 @@ package dev.deepmatch.model;
 
 import dev.deepmatch.model.math.Blas;
 
-/** Exact top-n by inner product over the whole catalogue, one bounded min-heap per user. */
+/**
+ * Exact top-n by inner product over the whole catalogue, one bounded min-heap per user. Scores come
+ * from matrix products of a few users at a time against blocks of the catalogue, so the catalogue
+ * streams through the product kernel once per group of users instead of once per user.
+ */
 final class TopN {
+    /** Users scored together: their vectors stay in registers across a block of items. */
+    private static final int USERS = 8;
+
+    /** Items per block of scores: USERS x ITEMS doubles (64 KB) stay in L2 for the heaps. */
+    private static final int ITEMS = 1024;
+
     private TopN() {}
 
-    /** Top n rows for users[from..to), returned as an array of to - from entries. */
+    /**
+     * Top n rows for users[from..to), returned as an array of to - from entries.
+     *
+     * @param itemVectorsT the item vectors transposed, H x items (row stride items)
+     */
     static int[][] select(
-            double[][] users, double[] itemVectors, int items, int h, int n, int from, int to) {
+            double[][] users, double[] itemVectorsT, int items, int h, int n, int from, int to) {
         int[][] out = new int[to - from][];
-        for (int u = from; u < to; u++) {
-            out[u - from] = users[u] == null ? new int[0] : one(users[u], itemVectors, items, h, n);
+        double[] group = new double[USERS * h];
+        double[] scores = new double[USERS * ITEMS];
+        int[] member = new int[USERS];
+        int u = from;
+        while (u < to) {
+            int size = 0;
+            for (; u < to && size < USERS; u++) {
+                if (users[u] == null || n <= 0) {
+                    out[u - from] = new int[0];
+                } else {
+                    System.arraycopy(users[u], 0, group, size * h, h);
+                    member[size++] = u;
+                }
+            }
+            if (size == 0) {
+                continue;
+            }
+            Heap[] heaps = new Heap[size];
+            for (int g = 0; g < size; g++) {
+                heaps[g] = new Heap(n);
+            }
+            for (int r0 = 0; r0 < items; r0 += ITEMS) {
+                int len = Math.min(ITEMS, items - r0);
+                Blas.gemm(
+                        group,
+                        0,
+                        h,
+                        itemVectorsT,
+                        r0,
+                        items,
+                        scores,
+                        0,
+                        ITEMS,
+                        size,
+                        h,
+                        len,
+                        false);
+                for (int g = 0; g < size; g++) {
+                    for (int j = 0; j < len; j++) {
+                        heaps[g].offer(scores[g * ITEMS + j], r0 + j);
+                    }
+                }
+            }
+            for (int g = 0; g < size; g++) {
+                out[member[g] - from] = heaps[g].bestFirst();
+            }
         }
         return out;
     }
 
-    private static int[] one(double[] user, double[] iv, int items, int h, int n) {
-        if (n <= 0) {
-            return new int[0];
+    /** The n best (score, row) pairs offered so far. */
+    private static final class Heap {
+        private final double[] score;
+        private final int[] row;
+        private int size;
+
+        Heap(int n) {
+            score = new double[n];
+            row = new int[n];
         }
-        double[] heapScore = new double[n];
-        int[] heapRow = new int[n];
-        int size = 0;
-        for (int r = 0; r < items; r++) {
-            double s = Blas.dot(user, 0, iv, r * h, h);
-            if (size < n) {
-                heapScore[size] = s;
-                heapRow[size] = r;
-                siftUp(heapScore, heapRow, size++);
-            } else if (s > heapScore[0]) {
-                heapScore[0] = s;
-                heapRow[0] = r;
-                siftDown(heapScore, heapRow, 0, size);
+
+        void offer(double s, int r) {
+            if (size < score.length) {
+                score[size] = s;
+                row[size] = r;
+                siftUp(score, row, size++);
+            } else if (s > score[0]) {
+                score[0] = s;
+                row[0] = r;
+                siftDown(score, row, 0, size);
             }
         }
-        // Pop the min-heap from the back to get best-first order.
-        int[] result = new int[size];
-        for (int i = size - 1; i >= 0; i--) {
-            result[i] = heapRow[0];
-            heapScore[0] = heapScore[i];
-            heapRow[0] = heapRow[i];
-            siftDown(heapScore, heapRow, 0, i);
+
+        /** Rows best first; empties the heap. */
+        int[] bestFirst() {
+            int[] result = new int[size];
+            for (int i = size - 1; i >= 0; i--) {
+                result[i] = row[0];
+                score[0] = score[i];
+                row[0] = row[i];
+                siftDown(score, row, 0, i);
+            }
+            size = 0;
+            return result;
         }
-        return result;
     }
 
     /** Min-heap order; ties broken towards the lower row so results are deterministic. */

@@ -93,15 +93,20 @@ class ModelBehaviourTest {
         assertEquals(0, model.topN(new double[][] {null}, 3)[0].length);
     }
 
+    /** 2,500 items: several blocks of scores; more users than one group. */
     @Test
     void topNIsExactAgainstBruteForce() {
-        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().threads(2).build(), 300);
-        double[][] users = model.userVectors(Fixtures.batch(300, 5));
+        int items = 2500;
+        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().threads(2).build(), items);
+        List<Example> examples = new java.util.ArrayList<>(Fixtures.batch(items, 5));
+        examples.addAll(Fixtures.batch(items, 6));
+        double[][] users = model.userVectors(examples);
+        assertTrue(users.length > 8, users.length + " users");
         int[][] top = model.topN(users, 10);
         for (int u = 0; u < users.length; u++) {
-            double[] scores = new double[300];
-            Integer[] order = new Integer[300];
-            for (int r = 0; r < 300; r++) {
+            double[] scores = new double[items];
+            Integer[] order = new Integer[items];
+            for (int r = 0; r < items; r++) {
                 float[] v = model.itemVector(r);
                 for (int j = 0; j < v.length; j++) {
                     scores[r] += users[u][j] * v[j];
