@@ -53,7 +53,7 @@ final class FloatKernels {
     private FloatKernels() {}
 
     /** Columns of a panel: n rounded up to whole float vectors. */
-    static int padded(int n) {
+    private static int padded(int n) {
         return (n + FL - 1) / FL * FL;
     }
 

@@ -13,7 +13,7 @@ public final class LayerNorm {
     private static final int PARTIALS = 8;
 
     /** Whether rows run on eight-lane vectors (same results, see the class comment). */
-    public static final boolean VECTOR_ROWS = Blas.VECTORIZED && VectorLayerNorm.USABLE;
+    private static final boolean VECTOR_ROWS = Blas.VECTORIZED && VectorLayerNorm.USABLE;
 
     private LayerNorm() {}
 
