@@ -95,7 +95,7 @@ final class BatchPlan {
          *     then left out
          */
         Builder examples(List<Example> batch, boolean withTargets, int workers, int chunkTokens) {
-            int l = cfg.maxLen();
+            int l = cfg.windowLength();
             int[][] histRows = new int[batch.size()][];
             int[] usable = new int[batch.size()];
             int count = 0;
@@ -166,7 +166,7 @@ final class BatchPlan {
                     c.item[t] = local(items.rowOf(ex.historyItem(pos)));
                     c.rate[t] = ex.historyRate(pos);
                     c.intent[t] = Math.floorMod(ex.historyIntent(pos), cfg.intentTypes());
-                    c.position[t] = cfg.maxLen() - hist.length + i;
+                    c.position[t] = cfg.windowLength() - hist.length + i;
                     t++;
                 }
                 if (withTargets) {

@@ -1,6 +1,7 @@
 package dev.deepmatch.model;
 
 import dev.deepmatch.model.math.Blas;
+import dev.deepmatch.model.optim.Adam;
 import dev.deepmatch.schema.ModelShard;
 import java.util.Arrays;
 import java.util.List;
@@ -10,13 +11,15 @@ import java.util.concurrent.Executors;
 
 /**
  * The feedback-aware DeepMatch recall model: parameters, optimizer state, catalogue and sampler,
- * with one {@link #train} call per mini-batch. Not thread-safe: one owner calls it; it may use
- * {@link ModelConfig#threads()} worker threads inside a call.
+ * with one {@link #learn} call per mini-batch. Not thread-safe: one owner calls it; it may use
+ * {@link ModelRuntime#threads()} worker threads inside a call.
  */
 public final class DeepMatchModel implements AutoCloseable {
     private final ModelConfig cfg;
+    private final ModelRuntime runtime;
     private final DenseLayout layout;
     private final Objective objective;
+    private final Adam adam;
     private final ExecutorService pool;
     final ItemTable items;
     final double[] dense;
@@ -26,24 +29,29 @@ public final class DeepMatchModel implements AutoCloseable {
     long rejectedItems;
     private int[] localScratch = new int[0];
 
-    public DeepMatchModel(ModelConfig config) {
-        this(config, true);
+    /** Examples of earlier batches trained again with fresh ones; created at the first batch. */
+    private ReplayBuffer replay;
+
+    public DeepMatchModel(ModelConfig config, ModelRuntime runtime) {
+        this(config, runtime, true);
     }
 
-    DeepMatchModel(ModelConfig config, boolean initialize) {
+    DeepMatchModel(ModelConfig config, ModelRuntime runtime, boolean initialize) {
         this.cfg = config;
+        this.runtime = runtime;
         this.layout = new DenseLayout(config);
+        this.adam = new Adam(config.adamBeta1(), config.adamBeta2(), config.adamEpsilon());
         this.pool =
-                config.threads() > 1
+                runtime.threads() > 1
                         ? Executors.newFixedThreadPool(
-                                config.threads(),
+                                runtime.threads(),
                                 r -> {
                                     Thread t = new Thread(r, "deepmatch-worker");
                                     t.setDaemon(true);
                                     return t;
                                 })
                         : null;
-        this.objective = new Objective(config, layout, pool);
+        this.objective = new Objective(config, runtime, layout, pool);
         this.items =
                 new ItemTable(
                         config.itemDim(),
@@ -60,13 +68,13 @@ public final class DeepMatchModel implements AutoCloseable {
 
     private void initialize(SplittableRandom rnd) {
         int h = cfg.hidden();
-        fill(rnd, layout.pos, cfg.maxLen() * h, cfg.initScale());
+        fill(rnd, layout.pos, cfg.windowLength() * h, cfg.initScale());
         fill(rnd, layout.rateW, h, cfg.initScale());
         // Start with rate-weighted item identity (itemVector * rate): a skipped play says little
         // about what comes next. Training can restore identity per dimension via the base gate.
         fill(rnd, layout.gateBase, h, cfg.initScale());
         fill(rnd, layout.rateGate, h, cfg.initScale());
-        if (cfg.useRateAndIntent()) {
+        if (cfg.rateAndIntent()) {
             for (int j = 0; j < h; j++) {
                 dense[layout.gateBase + j] -= 1;
                 dense[layout.rateGate + j] += 1;
@@ -104,6 +112,10 @@ public final class DeepMatchModel implements AutoCloseable {
 
     public ModelConfig config() {
         return cfg;
+    }
+
+    public ModelRuntime runtime() {
+        return runtime;
     }
 
     /** Optimizer steps taken so far; the version stamped on emitted vectors. */
@@ -171,7 +183,7 @@ public final class DeepMatchModel implements AutoCloseable {
         double[] ivT = new double[h * v];
         Blas.transpose(objective.itemVectors(all, items.emb, dense), 0, v, h, ivT, 0);
         int k = Math.min(n, v);
-        int parts = Math.max(1, Math.min(cfg.threads(), users.length));
+        int parts = Math.max(1, Math.min(runtime.threads(), users.length));
         List<java.util.concurrent.Callable<int[][]>> tasks = new java.util.ArrayList<>();
         for (int p = 0; p < parts; p++) {
             int from = users.length * p / parts;
@@ -187,7 +199,27 @@ public final class DeepMatchModel implements AutoCloseable {
         return out;
     }
 
-    /** One mini-batch of learning: admits unseen items, updates sampler counts, steps Adam. */
+    /**
+     * Learns from a fresh mini-batch as the stream delivers it: trains on it together with examples
+     * replayed from earlier batches ({@link ModelConfig#replayPerBatch()}), then keeps it for
+     * replay. The replay buffer is not part of the snapshot; after a restore it refills.
+     */
+    public TrainStats learn(List<Example> batch) {
+        if (cfg.replayBuffer() == 0) {
+            return train(batch);
+        }
+        if (replay == null) {
+            replay = new ReplayBuffer(cfg.replayBuffer(), cfg.seed() ^ steps);
+        }
+        TrainStats stats = train(batch, replay.sample(cfg.replayPerBatch()));
+        replay.addAll(batch);
+        return stats;
+    }
+
+    /**
+     * One bare training step on a batch, without replay: admits unseen items, updates sampler
+     * counts, steps Adam. {@code bench} times this.
+     */
     public TrainStats train(List<Example> batch) {
         return train(batch, List.of());
     }
@@ -201,7 +233,7 @@ public final class DeepMatchModel implements AutoCloseable {
         SplittableRandom rnd = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + steps);
         int before = items.size();
         for (Example ex : batch) {
-            for (int i = Math.max(0, ex.historyLength() - cfg.maxLen());
+            for (int i = Math.max(0, ex.historyLength() - cfg.windowLength());
                     i < ex.historyLength();
                     i++) {
                 admit(ex.historyItem(i), rnd);
@@ -268,7 +300,7 @@ public final class DeepMatchModel implements AutoCloseable {
         }
         BatchPlan.Builder b =
                 BatchPlan.builder(cfg, items, localScratch)
-                        .examples(batch, withTargets, Math.max(1, cfg.threads()), chunkTokens);
+                        .examples(batch, withTargets, runtime.threads(), chunkTokens);
         if (negatives != null) {
             b.negatives(negatives);
         }
@@ -278,57 +310,23 @@ public final class DeepMatchModel implements AutoCloseable {
     /** Adam on dense parameters; lazy Adam on the item rows the batch touched. */
     private void applyAdam(int[] rows, Objective.Gradients g) {
         steps++;
-        double b1 = cfg.adamBeta1(), b2 = cfg.adamBeta2(), eps = cfg.adamEpsilon();
-        double c1 = 1 - Math.pow(b1, steps), c2 = 1 - Math.pow(b2, steps);
-        double lr = cfg.learningRate() * Math.sqrt(c2) / c1;
+        double lr = adam.stepSize(cfg.learningRate(), steps);
         objective.forRanges(
                 layout.size,
                 (from, to) ->
-                        adam(
-                                dense, denseM, denseV, from, g.dense, from, to - from, lr, b1, b2,
-                                eps));
-        double elr = cfg.embeddingLearningRate() * Math.sqrt(c2) / c1;
+                        adam.update(dense, denseM, denseV, from, g.dense, from, to - from, lr));
+        double elr = adam.stepSize(cfg.embeddingLearningRate(), steps);
         int e = cfg.itemDim();
         objective.forRanges(
                 rows.length,
                 (from, to) -> {
                     for (int i = from; i < to; i++) {
-                        adam(
-                                items.emb,
-                                items.m,
-                                items.v,
-                                rows[i] * e,
-                                g.rows,
-                                i * e,
-                                e,
-                                elr,
-                                b1,
-                                b2,
-                                eps);
+                        adam.update(
+                                items.emb, items.m, items.v, rows[i] * e, g.rows, i * e, e, elr);
                     }
                 });
         for (int row : rows) {
             items.markTouched(row);
-        }
-    }
-
-    private static void adam(
-            double[] w,
-            double[] m,
-            double[] v,
-            int off,
-            double[] g,
-            int gOff,
-            int n,
-            double lr,
-            double b1,
-            double b2,
-            double eps) {
-        for (int i = 0; i < n; i++) {
-            double gi = g[gOff + i];
-            double mi = m[off + i] = b1 * m[off + i] + (1 - b1) * gi;
-            double vi = v[off + i] = b2 * v[off + i] + (1 - b2) * gi * gi;
-            w[off + i] -= lr * mi / (Math.sqrt(vi) + eps);
         }
     }
 
@@ -346,9 +344,12 @@ public final class DeepMatchModel implements AutoCloseable {
         return ModelCodec.write(this, maxShardBytes);
     }
 
-    /** Restores a model from the shards of {@link #snapshot}, in any order. */
-    public static DeepMatchModel restore(List<ModelShard> shards) {
-        return ModelCodec.read(shards);
+    /**
+     * Restores a model from the shards of {@link #snapshot}, in any order, to run with {@code
+     * runtime} (the snapshot holds the model's settings, not how it ran).
+     */
+    public static DeepMatchModel restore(List<ModelShard> shards, ModelRuntime runtime) {
+        return ModelCodec.read(shards, runtime);
     }
 
     DenseLayout layout() {

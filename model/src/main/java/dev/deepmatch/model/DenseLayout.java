@@ -45,7 +45,7 @@ final class DenseLayout {
 
     DenseLayout(ModelConfig c) {
         int h = c.hidden();
-        pos = add("position", c.maxLen() * h);
+        pos = add("position", c.windowLength() * h);
         rateW = add("playRate", h);
         gateBase = add("playRateGate.base", h);
         rateGate = add("playRateGate.rate", h);

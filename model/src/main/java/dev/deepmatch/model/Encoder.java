@@ -20,7 +20,7 @@ final class Encoder {
     private final double scale;
     private final Precision precision;
 
-    Encoder(ModelConfig cfg, DenseLayout layout) {
+    Encoder(ModelConfig cfg, Precision precision, DenseLayout layout) {
         this.cfg = cfg;
         this.layout = layout;
         this.h = cfg.hidden();
@@ -28,7 +28,7 @@ final class Encoder {
         this.dh = cfg.headDim();
         this.ff = cfg.ffDim();
         this.scale = 1.0 / Math.sqrt(dh);
-        this.precision = cfg.precision();
+        this.precision = precision;
     }
 
     /** Activations of one block kept for its backward pass. */
@@ -62,7 +62,7 @@ final class Encoder {
             int xi = i * h;
             System.arraycopy(itemVectors, chunk.item[i] * h, x, xi, h);
             Blas.axpy(1.0, w, layout.pos + chunk.position[i] * h, x, xi, h);
-            if (cfg.useRateAndIntent()) {
+            if (cfg.rateAndIntent()) {
                 double r = chunk.rate[i];
                 int iv = chunk.item[i] * h;
                 for (int j = 0; j < h; j++) {
@@ -152,7 +152,7 @@ final class Encoder {
         bc.probOffset[n * heads] = total;
         bc.probs = new double[total];
         bc.ctx = new double[bc.queries * h];
-        int maxLen = cfg.maxLen();
+        int maxLen = cfg.windowLength();
         double[] qh = new double[maxLen * dh];
         double[] kt = new double[dh * maxLen];
         for (int s = 0; s < n; s++) {
@@ -225,7 +225,7 @@ final class Encoder {
             int xi = i * h;
             Blas.axpy(1.0, dx, xi, dItemVectors, chunk.item[i] * h, h);
             Blas.axpy(1.0, dx, xi, gw, layout.pos + chunk.position[i] * h, h);
-            if (cfg.useRateAndIntent()) {
+            if (cfg.rateAndIntent()) {
                 double r = chunk.rate[i];
                 int iv = chunk.item[i] * h;
                 for (int j = 0; j < h; j++) {
@@ -318,7 +318,7 @@ final class Encoder {
             double[] dk,
             double[] dv) {
         int n = chunk.sequences;
-        int maxLen = cfg.maxLen();
+        int maxLen = cfg.windowLength();
         double[] vt = new double[dh * maxLen];
         double[] dp = new double[maxLen * maxLen];
         // Each head's block of dq, dk and dv is fresh zeros, written once: products accumulate

@@ -1,6 +1,9 @@
 package dev.deepmatch.model;
 
+import dev.deepmatch.schema.TrainingExample;
+import dev.deepmatch.schema.WindowPlay;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -35,6 +38,23 @@ public final class Example {
         this.historyIntents = historyIntents;
         this.targetItem = Objects.requireNonNull(targetItem, "targetItem");
         this.targetRate = targetRate;
+    }
+
+    /** The model's view of a training example (the window rule's output). */
+    public static Example of(TrainingExample example) {
+        List<WindowPlay> history = example.getHistory();
+        int n = history.size();
+        String[] items = new String[n];
+        double[] rates = new double[n];
+        int[] intents = new int[n];
+        for (int i = 0; i < n; i++) {
+            WindowPlay play = history.get(i);
+            items[i] = play.getItemId();
+            rates[i] = play.getPlayRate();
+            intents[i] = play.getIntent().ordinal();
+        }
+        WindowPlay target = example.getTarget();
+        return new Example(items, rates, intents, target.getItemId(), target.getPlayRate());
     }
 
     public int historyLength() {

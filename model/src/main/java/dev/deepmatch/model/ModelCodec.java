@@ -1,8 +1,11 @@
 package dev.deepmatch.model;
 
-import dev.deepmatch.model.math.Precision;
+import static dev.deepmatch.model.ModelSettings.*;
+
 import dev.deepmatch.schema.ModelShard;
 import dev.deepmatch.schema.ShardKind;
+import dev.deepmatch.settings.Setting;
+import dev.deepmatch.settings.Settings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -13,7 +16,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Versioned binary codec of the whole model state into {@link ModelShard} records of bounded size.
@@ -23,10 +28,12 @@ import java.util.List;
  */
 final class ModelCodec {
     /**
-     * Version 2 added nextItemWeight to the settings, version 3 the precision. Older shards still
-     * restore, with the values they were trained with: no head before 2, double before 3.
+     * Version 2 added nextItemWeight to the settings, version 3 the precision; version 4 writes the
+     * settings by name ({@link ModelSettings#ALL}) and leaves out how the model ran (threads,
+     * precision: {@link ModelRuntime}). Older shards still restore, with the settings they were
+     * trained with (no head before 2) and the restoring process's runtime.
      */
-    static final int CODEC_VERSION = 3;
+    static final int CODEC_VERSION = 4;
 
     private static final int OLDEST_READABLE = 1;
     private static final int MAGIC = 0x444d4d31; // "DMM1"
@@ -95,7 +102,7 @@ final class ModelCodec {
         return bytes.toByteArray();
     }
 
-    static DeepMatchModel read(List<ModelShard> shards) {
+    static DeepMatchModel read(List<ModelShard> shards, ModelRuntime runtime) {
         if (shards.isEmpty()) {
             throw new IllegalArgumentException("no model shards to restore from");
         }
@@ -151,7 +158,7 @@ final class ModelCodec {
             if (d.readInt() != MAGIC) {
                 throw new IllegalStateException("dense model shard does not start with the magic");
             }
-            model = new DeepMatchModel(readConfig(d, codec), false);
+            model = new DeepMatchModel(readConfig(d, codec), runtime, false);
             model.steps = d.readLong();
             model.rejectedItems = d.readLong();
             catalogue = d.readInt();
@@ -223,72 +230,73 @@ final class ModelCodec {
     }
 
     private static void writeConfig(DataOutputStream d, ModelConfig c) throws IOException {
-        d.writeInt(c.maxLen());
-        d.writeInt(c.factorDim());
-        d.writeInt(c.hidden());
-        d.writeInt(c.heads());
-        d.writeInt(c.blocks());
-        d.writeInt(c.ffDim());
-        d.writeInt(c.intentTypes());
-        d.writeBoolean(c.factorized());
-        d.writeBoolean(c.useRateAndIntent());
-        d.writeInt(c.negatives());
-        d.writeDouble(c.samplerPower());
-        d.writeDouble(c.posThreshold());
-        d.writeDouble(c.negThreshold());
-        d.writeDouble(c.negWeight());
-        d.writeUTF(c.negativeLoss().name());
-        d.writeDouble(c.negItemGradient());
-        d.writeDouble(c.learningRate());
-        d.writeDouble(c.embeddingLearningRate());
-        d.writeDouble(c.adamBeta1());
-        d.writeDouble(c.adamBeta2());
-        d.writeDouble(c.adamEpsilon());
-        d.writeDouble(c.initScale());
-        d.writeInt(c.stepsPerBatch());
-        d.writeInt(c.replayBuffer());
-        d.writeInt(c.replayPerBatch());
-        d.writeInt(c.catalogueCapacity());
-        d.writeInt(c.threads());
-        d.writeLong(c.seed());
-        d.writeDouble(c.nextItemWeight());
-        d.writeUTF(c.precision().name());
+        Map<String, String> written = c.toSettings().written(ModelSettings.ALL);
+        d.writeInt(written.size());
+        for (Map.Entry<String, String> e : written.entrySet()) {
+            d.writeUTF(e.getKey());
+            d.writeUTF(e.getValue());
+        }
     }
 
     private static ModelConfig readConfig(DataInputStream d, int codec) throws IOException {
+        if (codec < 4) {
+            return readPositionalConfig(d, codec);
+        }
+        Map<String, Setting<?>> known = new HashMap<>();
+        ModelSettings.ALL.forEach(s -> known.put(s.name(), s));
+        Settings.Builder b = Settings.builder();
+        int n = d.readInt();
+        for (int i = 0; i < n; i++) {
+            String name = d.readUTF();
+            String value = d.readUTF();
+            Setting<?> setting = known.get(name);
+            if (setting == null) {
+                throw new IllegalStateException(
+                        "the snapshot has a model setting this build does not know: " + name);
+            }
+            b.parse(setting, value);
+        }
+        return ModelConfig.from(b.build());
+    }
+
+    /** Versions 1 to 3: every setting in a fixed order, threads and precision among them. */
+    private static ModelConfig readPositionalConfig(DataInputStream d, int codec)
+            throws IOException {
         ModelConfig.Builder b =
                 ModelConfig.builder()
-                        .maxLen(d.readInt())
-                        .factorDim(d.readInt())
-                        .hidden(d.readInt())
-                        .heads(d.readInt())
-                        .blocks(d.readInt())
-                        .ffDim(d.readInt())
-                        .intentTypes(d.readInt())
-                        .factorized(d.readBoolean())
-                        .useRateAndIntent(d.readBoolean())
-                        .negatives(d.readInt())
-                        .samplerPower(d.readDouble())
-                        .posThreshold(d.readDouble())
-                        .negThreshold(d.readDouble())
-                        .negWeight(d.readDouble())
-                        .negativeLoss(NegativeLoss.valueOf(d.readUTF()))
-                        .negItemGradient(d.readDouble())
-                        .learningRate(d.readDouble())
-                        .embeddingLearningRate(d.readDouble())
-                        .adamBeta1(d.readDouble())
-                        .adamBeta2(d.readDouble())
-                        .adamEpsilon(d.readDouble())
-                        .initScale(d.readDouble())
-                        .stepsPerBatch(d.readInt())
-                        .replayBuffer(d.readInt())
-                        .replayPerBatch(d.readInt())
-                        .catalogueCapacity(d.readInt())
-                        .threads(d.readInt())
-                        .seed(d.readLong());
+                        .set(WINDOW_LENGTH, d.readInt())
+                        .set(FACTOR_DIM, d.readInt())
+                        .set(HIDDEN, d.readInt())
+                        .set(HEADS, d.readInt())
+                        .set(BLOCKS, d.readInt())
+                        .set(FF_DIM, d.readInt())
+                        .set(INTENT_TYPES, d.readInt())
+                        .set(FACTORIZED, d.readBoolean())
+                        .set(RATE_AND_INTENT, d.readBoolean())
+                        .set(NEGATIVES, d.readInt())
+                        .set(SAMPLER_POWER, d.readDouble())
+                        .set(POS_THRESHOLD, d.readDouble())
+                        .set(NEG_THRESHOLD, d.readDouble())
+                        .set(NEG_WEIGHT, d.readDouble())
+                        .set(NEG_LOSS, NegativeLoss.valueOf(d.readUTF()))
+                        .set(NEG_ITEM_GRADIENT, d.readDouble())
+                        .set(LEARNING_RATE, d.readDouble())
+                        .set(EMBEDDING_LEARNING_RATE, d.readDouble())
+                        .set(ADAM_BETA1, d.readDouble())
+                        .set(ADAM_BETA2, d.readDouble())
+                        .set(ADAM_EPSILON, d.readDouble())
+                        .set(INIT_SCALE, d.readDouble())
+                        .set(STEPS_PER_BATCH, d.readInt())
+                        .set(REPLAY_BUFFER, d.readInt())
+                        .set(REPLAY_PER_BATCH, d.readInt())
+                        .set(CATALOGUE_CAPACITY, d.readInt());
+        d.readInt(); // threads: how the model ran, not part of it
+        b.set(SEED, d.readLong());
         // Version 1 had no head: restore it off, whatever today's default.
-        b.nextItemWeight(codec >= 2 ? d.readDouble() : 0.0);
-        b.precision(codec >= 3 ? Precision.valueOf(d.readUTF()) : Precision.DOUBLE);
+        b.set(NEXT_ITEM_WEIGHT, codec >= 2 ? d.readDouble() : 0.0);
+        if (codec >= 3) {
+            d.readUTF(); // precision: how the model ran
+        }
         return b.build();
     }
 

@@ -1,13 +1,20 @@
 package dev.deepmatch.model;
 
-import dev.deepmatch.model.math.Precision;
+import static dev.deepmatch.model.ModelSettings.*;
+
+import dev.deepmatch.settings.Setting;
+import dev.deepmatch.settings.SettingException;
+import dev.deepmatch.settings.Settings;
+import java.io.Serializable;
 
 /**
- * Immutable settings of the DeepMatch model and its training step. Build with {@link #builder()};
- * {@link Builder#build()} validates every value and names the offending setting.
+ * The model's settings as typed values (declared, with defaults, bounds and docs, in {@link
+ * ModelSettings}). Part of the model: its snapshot keeps them, so a restored model trains on with
+ * the values it was created with. Build with {@link #builder()} or {@link #from(Settings)}; both
+ * check every value and name the setting at fault.
  */
 public record ModelConfig(
-        int maxLen,
+        int windowLength,
         int factorDim,
         int hidden,
         int heads,
@@ -15,7 +22,7 @@ public record ModelConfig(
         int ffDim,
         int intentTypes,
         boolean factorized,
-        boolean useRateAndIntent,
+        boolean rateAndIntent,
         int negatives,
         double samplerPower,
         double posThreshold,
@@ -34,16 +41,113 @@ public record ModelConfig(
         int replayBuffer,
         int replayPerBatch,
         int catalogueCapacity,
-        int threads,
-        Precision precision,
-        long seed) {
+        long seed)
+        implements Serializable {
+
+    /** The defaults of {@link ModelSettings}. */
+    public static ModelConfig defaults() {
+        return from(Settings.defaults());
+    }
+
+    /** The model settings among {@code s} (others are ignored), checked together. */
+    public static ModelConfig from(Settings s) {
+        ModelConfig c =
+                new ModelConfig(
+                        s.get(WINDOW_LENGTH),
+                        s.get(FACTOR_DIM),
+                        s.get(HIDDEN),
+                        s.get(HEADS),
+                        s.get(BLOCKS),
+                        s.get(FF_DIM),
+                        s.get(INTENT_TYPES),
+                        s.get(FACTORIZED),
+                        s.get(RATE_AND_INTENT),
+                        s.get(NEGATIVES),
+                        s.get(SAMPLER_POWER),
+                        s.get(POS_THRESHOLD),
+                        s.get(NEG_THRESHOLD),
+                        s.get(NEG_WEIGHT),
+                        s.get(NEG_LOSS),
+                        s.get(NEG_ITEM_GRADIENT),
+                        s.get(NEXT_ITEM_WEIGHT),
+                        s.get(LEARNING_RATE),
+                        s.get(EMBEDDING_LEARNING_RATE),
+                        s.get(ADAM_BETA1),
+                        s.get(ADAM_BETA2),
+                        s.get(ADAM_EPSILON),
+                        s.get(INIT_SCALE),
+                        s.get(STEPS_PER_BATCH),
+                        s.get(REPLAY_BUFFER),
+                        s.get(REPLAY_PER_BATCH),
+                        s.get(CATALOGUE_CAPACITY),
+                        s.get(SEED));
+        c.checkTogether();
+        return c;
+    }
+
+    /** Every model setting with its value here: {@code from(toSettings())} equals this. */
+    public Settings toSettings() {
+        return Settings.builder()
+                .set(WINDOW_LENGTH, windowLength)
+                .set(FACTOR_DIM, factorDim)
+                .set(HIDDEN, hidden)
+                .set(HEADS, heads)
+                .set(BLOCKS, blocks)
+                .set(FF_DIM, ffDim)
+                .set(INTENT_TYPES, intentTypes)
+                .set(FACTORIZED, factorized)
+                .set(RATE_AND_INTENT, rateAndIntent)
+                .set(NEGATIVES, negatives)
+                .set(SAMPLER_POWER, samplerPower)
+                .set(POS_THRESHOLD, posThreshold)
+                .set(NEG_THRESHOLD, negThreshold)
+                .set(NEG_WEIGHT, negWeight)
+                .set(NEG_LOSS, negativeLoss)
+                .set(NEG_ITEM_GRADIENT, negItemGradient)
+                .set(NEXT_ITEM_WEIGHT, nextItemWeight)
+                .set(LEARNING_RATE, learningRate)
+                .set(EMBEDDING_LEARNING_RATE, embeddingLearningRate)
+                .set(ADAM_BETA1, adamBeta1)
+                .set(ADAM_BETA2, adamBeta2)
+                .set(ADAM_EPSILON, adamEpsilon)
+                .set(INIT_SCALE, initScale)
+                .set(STEPS_PER_BATCH, stepsPerBatch)
+                .set(REPLAY_BUFFER, replayBuffer)
+                .set(REPLAY_PER_BATCH, replayPerBatch)
+                .set(CATALOGUE_CAPACITY, catalogueCapacity)
+                .set(SEED, seed)
+                .build();
+    }
+
+    /** The rules between settings; each setting's own bounds were checked when it was set. */
+    private void checkTogether() {
+        if (hidden % heads != 0) {
+            throw new SettingException(
+                    HIDDEN.name(),
+                    "--hidden (" + hidden + ") must be a multiple of --heads (" + heads + ")");
+        }
+        if (negThreshold > posThreshold) {
+            throw new SettingException(
+                    NEG_THRESHOLD.name(),
+                    "--neg-threshold ("
+                            + negThreshold
+                            + ") must not exceed --pos-threshold ("
+                            + posThreshold
+                            + ")");
+        }
+        if (replayPerBatch > 0 && replayBuffer == 0) {
+            throw new SettingException(
+                    REPLAY_PER_BATCH.name(),
+                    "--replay-per-batch (" + replayPerBatch + ") needs a --replay-buffer above 0");
+        }
+    }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(Settings.builder());
     }
 
     public Builder toBuilder() {
-        return new Builder(this);
+        return new Builder(toSettings().toBuilder());
     }
 
     /** Width of the item table rows: E when factorized, H otherwise. */
@@ -63,339 +167,22 @@ public record ModelConfig(
         return rate < negThreshold;
     }
 
-    /** Builder with the documented defaults. */
+    /** Settings by declaration, e.g. {@code builder().set(HIDDEN, 32).build()}. */
     public static final class Builder {
-        private int maxLen = 50;
-        private int factorDim = 16;
-        private int hidden = 64;
-        private int heads = 2;
-        private int blocks = 2;
-        private int ffDim = 128;
-        private int intentTypes = 8;
-        private boolean factorized = true;
-        private boolean useRateAndIntent = true;
-        private int negatives = 100;
-        private double samplerPower = 0.75;
-        private double posThreshold = 0.8;
-        private double negThreshold = 0.3;
-        private double negWeight = 1.5;
-        private NegativeLoss negativeLoss = NegativeLoss.RELATIVE;
-        private double negItemGradient = 0.0;
-        private double nextItemWeight = 1.0;
-        private double learningRate = 3e-3;
-        private double embeddingLearningRate = 1e-2;
-        private double adamBeta1 = 0.9;
-        private double adamBeta2 = 0.999;
-        private double adamEpsilon = 1e-8;
-        private double initScale = 0.1;
-        private int stepsPerBatch = 1;
-        private int replayBuffer = 20_000;
-        private int replayPerBatch = 64;
-        private int catalogueCapacity = 1 << 21;
-        private int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
-        private Precision precision = Precision.FLOAT;
-        private long seed = 42;
+        private final Settings.Builder values;
 
-        Builder() {}
-
-        Builder(ModelConfig c) {
-            maxLen = c.maxLen;
-            factorDim = c.factorDim;
-            hidden = c.hidden;
-            heads = c.heads;
-            blocks = c.blocks;
-            ffDim = c.ffDim;
-            intentTypes = c.intentTypes;
-            factorized = c.factorized;
-            useRateAndIntent = c.useRateAndIntent;
-            negatives = c.negatives;
-            samplerPower = c.samplerPower;
-            posThreshold = c.posThreshold;
-            negThreshold = c.negThreshold;
-            negWeight = c.negWeight;
-            negativeLoss = c.negativeLoss;
-            negItemGradient = c.negItemGradient;
-            nextItemWeight = c.nextItemWeight;
-            learningRate = c.learningRate;
-            embeddingLearningRate = c.embeddingLearningRate;
-            adamBeta1 = c.adamBeta1;
-            adamBeta2 = c.adamBeta2;
-            adamEpsilon = c.adamEpsilon;
-            initScale = c.initScale;
-            stepsPerBatch = c.stepsPerBatch;
-            replayBuffer = c.replayBuffer;
-            replayPerBatch = c.replayPerBatch;
-            catalogueCapacity = c.catalogueCapacity;
-            threads = c.threads;
-            precision = c.precision;
-            seed = c.seed;
+        private Builder(Settings.Builder values) {
+            this.values = values;
         }
 
-        public Builder maxLen(int v) {
-            maxLen = v;
-            return this;
-        }
-
-        public Builder factorDim(int v) {
-            factorDim = v;
-            return this;
-        }
-
-        public Builder hidden(int v) {
-            hidden = v;
-            return this;
-        }
-
-        public Builder heads(int v) {
-            heads = v;
-            return this;
-        }
-
-        public Builder blocks(int v) {
-            blocks = v;
-            return this;
-        }
-
-        public Builder ffDim(int v) {
-            ffDim = v;
-            return this;
-        }
-
-        public Builder intentTypes(int v) {
-            intentTypes = v;
-            return this;
-        }
-
-        public Builder factorized(boolean v) {
-            factorized = v;
-            return this;
-        }
-
-        public Builder useRateAndIntent(boolean v) {
-            useRateAndIntent = v;
-            return this;
-        }
-
-        public Builder negatives(int v) {
-            negatives = v;
-            return this;
-        }
-
-        public Builder samplerPower(double v) {
-            samplerPower = v;
-            return this;
-        }
-
-        public Builder posThreshold(double v) {
-            posThreshold = v;
-            return this;
-        }
-
-        public Builder negThreshold(double v) {
-            negThreshold = v;
-            return this;
-        }
-
-        public Builder negWeight(double v) {
-            negWeight = v;
-            return this;
-        }
-
-        public Builder negativeLoss(NegativeLoss v) {
-            negativeLoss = java.util.Objects.requireNonNull(v, "negativeLoss");
-            return this;
-        }
-
-        /**
-         * Share of the negative loss's gradient that reaches item vectors (0 = only the user side
-         * learns from skips; 1 = the exact gradient).
-         */
-        public Builder negItemGradient(double v) {
-            negItemGradient = v;
-            return this;
-        }
-
-        /**
-         * Weight of an auxiliary next-item softmax on the targets that were not played through
-         * (skipped or partly played), read from the user vector through its own H x H head. It
-         * teaches the encoder and the item vectors the order of plays from every play, not only the
-         * third that is played through, without asking the ranking vector to recall skips. Default
-         * 1 (with negative weight 1: better on both POS@10 and NEG@10 than the two losses alone at
-         * any weight measured, docs/RESULTS.md); 0 leaves the head out.
-         */
-        public Builder nextItemWeight(double v) {
-            nextItemWeight = v;
-            return this;
-        }
-
-        public Builder learningRate(double v) {
-            learningRate = v;
-            return this;
-        }
-
-        public Builder embeddingLearningRate(double v) {
-            embeddingLearningRate = v;
-            return this;
-        }
-
-        public Builder adamBeta1(double v) {
-            adamBeta1 = v;
-            return this;
-        }
-
-        public Builder adamBeta2(double v) {
-            adamBeta2 = v;
-            return this;
-        }
-
-        public Builder adamEpsilon(double v) {
-            adamEpsilon = v;
-            return this;
-        }
-
-        public Builder initScale(double v) {
-            initScale = v;
-            return this;
-        }
-
-        public Builder stepsPerBatch(int v) {
-            stepsPerBatch = v;
-            return this;
-        }
-
-        /** Recent examples kept for replay (0 = no replay). */
-        public Builder replayBuffer(int v) {
-            replayBuffer = v;
-            return this;
-        }
-
-        /** Examples drawn from the replay buffer and trained along with each fresh batch. */
-        public Builder replayPerBatch(int v) {
-            replayPerBatch = v;
-            return this;
-        }
-
-        public Builder catalogueCapacity(int v) {
-            catalogueCapacity = v;
-            return this;
-        }
-
-        public Builder threads(int v) {
-            threads = v;
-            return this;
-        }
-
-        /** How the dense layers' products round; see {@link Precision}. */
-        public Builder precision(Precision v) {
-            precision = java.util.Objects.requireNonNull(v, "precision");
-            return this;
-        }
-
-        public Builder seed(long v) {
-            seed = v;
+        /** Sets a model setting; a value it does not allow throws, naming it. */
+        public <T> Builder set(Setting<T> setting, T value) {
+            values.set(setting, value);
             return this;
         }
 
         public ModelConfig build() {
-            positive("maxLen", maxLen);
-            positive("factorDim", factorDim);
-            positive("hidden", hidden);
-            positive("heads", heads);
-            if (hidden % heads != 0) {
-                throw new IllegalArgumentException(
-                        "hidden (" + hidden + ") must be a multiple of heads (" + heads + ")");
-            }
-            positive("blocks", blocks);
-            positive("ffDim", ffDim);
-            positive("intentTypes", intentTypes);
-            positive("negatives", negatives);
-            range("samplerPower", samplerPower, 0, 1);
-            range("posThreshold", posThreshold, 0, 1);
-            range("negThreshold", negThreshold, 0, 1);
-            if (negThreshold > posThreshold) {
-                throw new IllegalArgumentException(
-                        "negThreshold ("
-                                + negThreshold
-                                + ") must not exceed posThreshold ("
-                                + posThreshold
-                                + ")");
-            }
-            range("negWeight", negWeight, 0, 100);
-            range("negItemGradient", negItemGradient, 0, 1);
-            range("nextItemWeight", nextItemWeight, 0, 100);
-            range("learningRate", learningRate, 1e-9, 10);
-            range("embeddingLearningRate", embeddingLearningRate, 1e-9, 10);
-            range("adamBeta1", adamBeta1, 0, 0.999999);
-            range("adamBeta2", adamBeta2, 0, 0.999999999);
-            range("adamEpsilon", adamEpsilon, 1e-15, 1);
-            range("initScale", initScale, 1e-6, 10);
-            if (stepsPerBatch < 1 || stepsPerBatch > 100) {
-                throw new IllegalArgumentException(
-                        "stepsPerBatch must be in [1, 100], got " + stepsPerBatch);
-            }
-            if (replayBuffer < 0 || replayBuffer > 10_000_000) {
-                throw new IllegalArgumentException(
-                        "replayBuffer must be in [0, 10000000], got " + replayBuffer);
-            }
-            if (replayPerBatch < 0 || replayPerBatch > 100_000) {
-                throw new IllegalArgumentException(
-                        "replayPerBatch must be in [0, 100000], got " + replayPerBatch);
-            }
-            if (replayPerBatch > 0 && replayBuffer == 0) {
-                throw new IllegalArgumentException(
-                        "replayPerBatch (" + replayPerBatch + ") needs a replayBuffer above 0");
-            }
-            if (catalogueCapacity < 2) {
-                throw new IllegalArgumentException(
-                        "catalogueCapacity must be at least 2, got " + catalogueCapacity);
-            }
-            if (threads < 1 || threads > 256) {
-                throw new IllegalArgumentException("threads must be in [1, 256], got " + threads);
-            }
-            return new ModelConfig(
-                    maxLen,
-                    factorDim,
-                    hidden,
-                    heads,
-                    blocks,
-                    ffDim,
-                    intentTypes,
-                    factorized,
-                    useRateAndIntent,
-                    negatives,
-                    samplerPower,
-                    posThreshold,
-                    negThreshold,
-                    negWeight,
-                    negativeLoss,
-                    negItemGradient,
-                    nextItemWeight,
-                    learningRate,
-                    embeddingLearningRate,
-                    adamBeta1,
-                    adamBeta2,
-                    adamEpsilon,
-                    initScale,
-                    stepsPerBatch,
-                    replayBuffer,
-                    replayPerBatch,
-                    catalogueCapacity,
-                    threads,
-                    precision,
-                    seed);
-        }
-
-        private static void positive(String name, int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException(name + " must be at least 1, got " + v);
-            }
-        }
-
-        private static void range(String name, double v, double lo, double hi) {
-            if (!(v >= lo && v <= hi)) {
-                throw new IllegalArgumentException(
-                        name + " must be in [" + lo + ", " + hi + "], got " + v);
-            }
+            return from(values.build());
         }
     }
 }

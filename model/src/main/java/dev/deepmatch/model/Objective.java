@@ -20,12 +20,14 @@ final class Objective {
     private final DenseLayout layout;
     private final Encoder encoder;
     private final ExecutorService pool; // null: run chunks on the calling thread
+    private final int threads;
 
-    Objective(ModelConfig cfg, DenseLayout layout, ExecutorService pool) {
+    Objective(ModelConfig cfg, ModelRuntime runtime, DenseLayout layout, ExecutorService pool) {
         this.cfg = cfg;
         this.layout = layout;
-        this.encoder = new Encoder(cfg, layout);
+        this.encoder = new Encoder(cfg, runtime.precision(), layout);
         this.pool = pool;
+        this.threads = runtime.threads();
     }
 
     /**
@@ -324,7 +326,7 @@ final class Objective {
      * runs over the same chunks in the same order whoever schedules it.
      */
     private int[] groupBounds(int chunks) {
-        int groups = pool == null ? 1 : Math.max(1, Math.min(cfg.threads(), chunks));
+        int groups = pool == null ? 1 : Math.max(1, Math.min(threads, chunks));
         int[] bounds = new int[groups + 1];
         for (int g = 0; g <= groups; g++) {
             bounds[g] = chunks * g / groups;
@@ -421,7 +423,7 @@ final class Objective {
      * n). For work whose elements are independent, so the split cannot change a result.
      */
     void forRanges(int n, RangeTask body) {
-        int parts = pool == null ? 1 : Math.min(cfg.threads(), n / MIN_RANGE);
+        int parts = pool == null ? 1 : Math.min(threads, n / MIN_RANGE);
         if (parts <= 1) {
             body.run(0, n);
             return;

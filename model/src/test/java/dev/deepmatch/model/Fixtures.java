@@ -1,5 +1,7 @@
 package dev.deepmatch.model;
 
+import static dev.deepmatch.model.ModelSettings.*;
+
 import dev.deepmatch.model.math.Precision;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,28 +11,33 @@ import java.util.SplittableRandom;
 final class Fixtures {
     private Fixtures() {}
 
+    /** One thread, double products: what the gradient checks and golden values pin. */
+    static final ModelRuntime RUNTIME = new ModelRuntime(1, Precision.DOUBLE);
+
     static ModelConfig.Builder tiny() {
         return ModelConfig.builder()
-                .maxLen(5)
-                .factorDim(4)
-                .hidden(8)
-                .heads(2)
-                .blocks(2)
-                .ffDim(6)
-                .intentTypes(3)
-                .negatives(6)
-                .negWeight(0.7)
-                .nextItemWeight(0.0) // the head has its own variants
-                .negItemGradient(1.0) // the exact gradient, for the gradient checks
-                .initScale(0.5)
-                .threads(1)
-                .precision(Precision.DOUBLE) // gradient checks and golden values are in double
-                .seed(7);
+                .set(WINDOW_LENGTH, 5)
+                .set(FACTOR_DIM, 4)
+                .set(HIDDEN, 8)
+                .set(HEADS, 2)
+                .set(BLOCKS, 2)
+                .set(FF_DIM, 6)
+                .set(INTENT_TYPES, 3)
+                .set(NEGATIVES, 6)
+                .set(NEG_WEIGHT, 0.7)
+                .set(NEXT_ITEM_WEIGHT, 0.0) // the head has its own variants
+                .set(NEG_ITEM_GRADIENT, 1.0) // the exact gradient, for the gradient checks
+                .set(INIT_SCALE, 0.5)
+                .set(SEED, 7L);
     }
 
     /** A model whose catalogue holds items i0..i(n-1). */
     static DeepMatchModel modelWithItems(ModelConfig cfg, int n) {
-        DeepMatchModel model = new DeepMatchModel(cfg);
+        return modelWithItems(cfg, RUNTIME, n);
+    }
+
+    static DeepMatchModel modelWithItems(ModelConfig cfg, ModelRuntime runtime, int n) {
+        DeepMatchModel model = new DeepMatchModel(cfg, runtime);
         SplittableRandom rnd = new SplittableRandom(3);
         for (int i = 0; i < n; i++) {
             model.items.admit("i" + i, rnd);

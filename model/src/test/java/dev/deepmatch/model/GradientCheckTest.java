@@ -1,5 +1,6 @@
 package dev.deepmatch.model;
 
+import static dev.deepmatch.model.ModelSettings.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,36 +24,45 @@ class GradientCheckTest {
 
     static List<Arguments> variants() {
         return List.of(
-                Arguments.of("default", Fixtures.tiny().build(), ONE_CHUNK),
+                Arguments.of("default", Fixtures.tiny().build(), 1, ONE_CHUNK),
                 Arguments.of(
                         "absolute negative loss",
-                        Fixtures.tiny().negativeLoss(NegativeLoss.ABSOLUTE).build(),
+                        Fixtures.tiny().set(NEG_LOSS, NegativeLoss.ABSOLUTE).build(),
+                        1,
                         ONE_CHUNK),
-                Arguments.of("two threads", Fixtures.tiny().threads(2).build(), ONE_CHUNK),
+                Arguments.of("two threads", Fixtures.tiny().build(), 2, ONE_CHUNK),
                 // Chunks of about 4 tokens: each worker runs several and sums their gradients.
-                Arguments.of("two threads, small chunks", Fixtures.tiny().threads(2).build(), 4),
-                Arguments.of("one thread, small chunks", Fixtures.tiny().build(), 4),
-                Arguments.of("one block", Fixtures.tiny().blocks(1).build(), ONE_CHUNK),
+                Arguments.of("two threads, small chunks", Fixtures.tiny().build(), 2, 4),
+                Arguments.of("one thread, small chunks", Fixtures.tiny().build(), 1, 4),
+                Arguments.of("one block", Fixtures.tiny().set(BLOCKS, 1).build(), 1, ONE_CHUNK),
                 Arguments.of(
-                        "not factorized", Fixtures.tiny().factorized(false).build(), ONE_CHUNK),
+                        "not factorized",
+                        Fixtures.tiny().set(FACTORIZED, false).build(),
+                        1,
+                        ONE_CHUNK),
                 Arguments.of(
                         "no rate or intent",
-                        Fixtures.tiny().useRateAndIntent(false).build(),
+                        Fixtures.tiny().set(RATE_AND_INTENT, false).build(),
+                        1,
                         ONE_CHUNK),
                 Arguments.of(
-                        "next-item head", Fixtures.tiny().nextItemWeight(0.7).build(), ONE_CHUNK));
+                        "next-item head",
+                        Fixtures.tiny().set(NEXT_ITEM_WEIGHT, 0.7).build(),
+                        1,
+                        ONE_CHUNK));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void analyticGradientMatchesCentralDifferences(String name, ModelConfig cfg, int chunkTokens) {
+    void analyticGradientMatchesCentralDifferences(
+            String name, ModelConfig cfg, int workers, int chunkTokens) {
         int items = 12;
-        DeepMatchModel model = Fixtures.modelWithItems(cfg, items);
+        DeepMatchModel model =
+                Fixtures.modelWithItems(cfg, Fixtures.RUNTIME.withThreads(workers), items);
         List<Example> batch = Fixtures.batch(items, 11);
         // Negatives include every target's row at least once via i0..i5 so accidental hits occur.
         int[] negatives = {0, 1, 2, 3, 4, 5};
         BatchPlan plan = model.plan(batch, true, negatives, chunkTokens);
-        int workers = cfg.threads();
         assertTrue(
                 chunkTokens == ONE_CHUNK
                         ? plan.chunks.length == workers
@@ -82,7 +92,7 @@ class GradientCheckTest {
 
     @Test
     void negItemGradientZeroKeepsSkipsOffItemVectors() {
-        ModelConfig cfg = Fixtures.tiny().negItemGradient(0).build();
+        ModelConfig cfg = Fixtures.tiny().set(NEG_ITEM_GRADIENT, 0.0).build();
         DeepMatchModel model = Fixtures.modelWithItems(cfg, 12);
         List<Example> skipsOnly =
                 Fixtures.batch(12, 11).stream().filter(e -> e.targetRate() < 0.3).toList();

@@ -1,5 +1,6 @@
 package dev.deepmatch.model;
 
+import static dev.deepmatch.model.ModelSettings.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +28,7 @@ class ModelBehaviourTest {
     @EnumSource(NegativeLoss.class)
     void lossOfFixedBatchMatchesGoldenValue(NegativeLoss form) {
         DeepMatchModel model =
-                Fixtures.modelWithItems(Fixtures.tiny().negativeLoss(form).build(), 12);
+                Fixtures.modelWithItems(Fixtures.tiny().set(NEG_LOSS, form).build(), 12);
         BatchPlan plan = model.plan(Fixtures.batch(12, 11), true, new int[] {0, 1, 2, 3, 4, 5});
         Objective.Loss loss = model.objective().evaluate(plan, model.items.emb, model.dense, null);
         assertEquals(3, loss.positives());
@@ -42,7 +43,7 @@ class ModelBehaviourTest {
     @Test
     void earlierPositionsDoNotSeeLaterPlays() {
         DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().build(), 12);
-        Encoder encoder = new Encoder(model.config(), model.layout());
+        Encoder encoder = new Encoder(model.config(), Precision.DOUBLE, model.layout());
         double[] first = blockZeroOutput(model, encoder, "i1", "i2", "i3");
         double[] second = blockZeroOutput(model, encoder, "i1", "i2", "i9");
         int h = model.config().hidden();
@@ -97,7 +98,9 @@ class ModelBehaviourTest {
     @Test
     void topNIsExactAgainstBruteForce() {
         int items = 2500;
-        DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().threads(2).build(), items);
+        DeepMatchModel model =
+                Fixtures.modelWithItems(
+                        Fixtures.tiny().build(), Fixtures.RUNTIME.withThreads(2), items);
         List<Example> examples = new java.util.ArrayList<>(Fixtures.batch(items, 5));
         examples.addAll(Fixtures.batch(items, 6));
         double[][] users = model.userVectors(examples);
@@ -123,7 +126,8 @@ class ModelBehaviourTest {
 
     @Test
     void trainingAdmitsItemsAndLowersTheLossOnARepeatedBatch() {
-        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().negatives(4).build());
+        DeepMatchModel model =
+                new DeepMatchModel(Fixtures.tiny().set(NEGATIVES, 4).build(), Fixtures.RUNTIME);
         List<Example> batch = Fixtures.batch(12, 21);
         TrainStats first = model.train(batch);
         assertTrue(first.admittedItems() > 0);
@@ -146,7 +150,9 @@ class ModelBehaviourTest {
     @Test
     void theNextItemHeadReportsItsLossAndLearns() {
         DeepMatchModel model =
-                new DeepMatchModel(Fixtures.tiny().negatives(4).nextItemWeight(1.0).build());
+                new DeepMatchModel(
+                        Fixtures.tiny().set(NEGATIVES, 4).set(NEXT_ITEM_WEIGHT, 1.0).build(),
+                        Fixtures.RUNTIME);
         List<Example> batch = Fixtures.batch(12, 21);
         TrainStats first = model.train(batch);
         TrainStats last = first;
@@ -165,9 +171,10 @@ class ModelBehaviourTest {
      */
     @Test
     void floatProductsTrainCloseToDouble() {
-        DeepMatchModel exact = new DeepMatchModel(Fixtures.tiny().build());
+        DeepMatchModel exact = new DeepMatchModel(Fixtures.tiny().build(), Fixtures.RUNTIME);
         DeepMatchModel fast =
-                new DeepMatchModel(Fixtures.tiny().precision(Precision.FLOAT).build());
+                new DeepMatchModel(
+                        Fixtures.tiny().build(), Fixtures.RUNTIME.withPrecision(Precision.FLOAT));
         for (int i = 0; i < 3; i++) {
             exact.train(Fixtures.batch(12, 100 + i));
             fast.train(Fixtures.batch(12, 100 + i));
@@ -182,7 +189,9 @@ class ModelBehaviourTest {
 
     @Test
     void fullCatalogueRejectsNewItemsAndCountsThem() {
-        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().catalogueCapacity(5).build());
+        DeepMatchModel model =
+                new DeepMatchModel(
+                        Fixtures.tiny().set(CATALOGUE_CAPACITY, 5).build(), Fixtures.RUNTIME);
         model.train(Fixtures.batch(12, 21));
         assertEquals(5, model.catalogueSize());
         assertTrue(model.rejectedItems() > 0);
@@ -212,12 +221,12 @@ class ModelBehaviourTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> ModelConfig.builder().hidden(10).heads(3).build());
-        assertTrue(e.getMessage().contains("hidden"), e.getMessage());
+                        () -> ModelConfig.builder().set(HIDDEN, 10).set(HEADS, 3).build());
+        assertEquals("--hidden (10) must be a multiple of --heads (3)", e.getMessage());
         e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> ModelConfig.builder().negThreshold(0.9).build());
-        assertTrue(e.getMessage().contains("negThreshold"), e.getMessage());
+                        () -> ModelConfig.builder().set(NEG_THRESHOLD, 0.9).build());
+        assertEquals("--neg-threshold (0.9) must not exceed --pos-threshold (0.8)", e.getMessage());
     }
 }

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ModelCodecTest {
-    private static final String GOLDEN = "/golden/model-codec-v3.avro";
+    private static final String GOLDEN = "/golden/model-codec-v4.avro";
+    private static final String GOLDEN_V3 = "/golden/model-codec-v3.avro";
     private static final String GOLDEN_V2 = "/golden/model-codec-v2.avro";
     private static final String GOLDEN_V1 = "/golden/model-codec-v1.avro";
 
@@ -40,7 +41,7 @@ class ModelCodecTest {
     private static final double ULPS_OF_KERNEL_ORDER = 1e-9;
 
     static DeepMatchModel trainedTinyModel() {
-        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().build());
+        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().build(), Fixtures.RUNTIME);
         for (int i = 0; i < 3; i++) {
             model.train(Fixtures.batch(12, 100 + i));
         }
@@ -56,7 +57,7 @@ class ModelCodecTest {
             assertTrue(s.getPayload().remaining() <= 1024 + 2000, "shard near its bound");
         }
         Collections.shuffle(shards, new Random(1));
-        DeepMatchModel restored = DeepMatchModel.restore(shards);
+        DeepMatchModel restored = DeepMatchModel.restore(shards, Fixtures.RUNTIME);
 
         assertEquals(model.version(), restored.version());
         assertEquals(model.catalogueSize(), restored.catalogueSize());
@@ -80,7 +81,9 @@ class ModelCodecTest {
         List<ModelShard> shards = new ArrayList<>(trainedTinyModel().snapshot(1024));
         shards.removeIf(s -> s.getKind() == ShardKind.ITEMS && s.getPart() == 0);
         IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> DeepMatchModel.restore(shards));
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> DeepMatchModel.restore(shards, Fixtures.RUNTIME));
         assertTrue(e.getMessage().contains("gap"), e.getMessage());
     }
 
@@ -89,15 +92,20 @@ class ModelCodecTest {
         List<ModelShard> shards = trainedTinyModel().snapshot(1 << 20);
         shards.get(0).setCodecVersion(99);
         IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> DeepMatchModel.restore(shards));
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> DeepMatchModel.restore(shards, Fixtures.RUNTIME));
         assertTrue(e.getMessage().contains("99"), e.getMessage());
     }
 
     @Test
     void theNextItemHeadRoundTrips() {
-        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().nextItemWeight(0.5).build());
+        DeepMatchModel model =
+                new DeepMatchModel(
+                        Fixtures.tiny().set(ModelSettings.NEXT_ITEM_WEIGHT, 0.5).build(),
+                        Fixtures.RUNTIME);
         model.train(Fixtures.batch(12, 100));
-        DeepMatchModel restored = DeepMatchModel.restore(model.snapshot(1024));
+        DeepMatchModel restored = DeepMatchModel.restore(model.snapshot(1024), Fixtures.RUNTIME);
         assertEquals(0.5, restored.config().nextItemWeight());
         assertArrayEquals(model.dense, restored.dense, 0.0);
         model.train(Fixtures.batch(12, 101));
@@ -106,53 +114,54 @@ class ModelCodecTest {
     }
 
     /**
-     * Snapshots written by codec versions 1 (before nextItemWeight) and 2 (before the precision)
-     * restore to the same model, with the settings they were trained with (no head, double
-     * products), and re-encode as today's golden file.
+     * Snapshots written by codec versions 1 (before nextItemWeight), 2 (before the precision) and 3
+     * (settings in a fixed order, threads and precision among them) restore to the same model, with
+     * the settings they were trained with (no head) and the restoring process's runtime, and
+     * re-encode as today's golden file.
      */
     @ParameterizedTest
-    @ValueSource(strings = {GOLDEN_V1, GOLDEN_V2})
+    @ValueSource(strings = {GOLDEN_V1, GOLDEN_V2, GOLDEN_V3})
     void olderSnapshotsStillRestore(String resource) throws IOException {
-        byte[] old;
-        try (InputStream in = getClass().getResourceAsStream(resource)) {
-            old = in.readAllBytes();
-        }
-        List<ModelShard> shards = decode(old);
+        List<ModelShard> shards = decode(readResource(resource));
         assertTrue(shards.get(0).getCodecVersion() < ModelCodec.CODEC_VERSION);
-        DeepMatchModel restored = DeepMatchModel.restore(shards);
-        assertEquals(0.0, restored.config().nextItemWeight());
-        assertEquals(Precision.DOUBLE, restored.config().precision());
+        DeepMatchModel restored = DeepMatchModel.restore(shards, Fixtures.RUNTIME);
+        assertEquals(Fixtures.tiny().build(), restored.config());
+        assertEquals(Fixtures.RUNTIME, restored.runtime());
         assertArrayEquals(trainedTinyModel().dense, restored.dense, ULPS_OF_KERNEL_ORDER);
-        byte[] current;
-        try (InputStream in = getClass().getResourceAsStream(GOLDEN)) {
-            current = in.readAllBytes();
-        }
-        assertArrayEquals(current, encode(restored.snapshot(4096)));
+        assertArrayEquals(readResource(GOLDEN), encode(restored.snapshot(4096)));
     }
 
-    /** The precision is part of the settings a snapshot restores. */
+    /**
+     * How a model ran is not part of it: a model trained with two threads and float products
+     * restores to run as the restoring process says.
+     */
     @Test
-    void roundTripKeepsFloatPrecision() {
-        DeepMatchModel model =
-                new DeepMatchModel(Fixtures.tiny().precision(Precision.FLOAT).build());
+    void theRuntimeIsNotInTheSnapshot() {
+        ModelRuntime trainedWith = new ModelRuntime(2, Precision.FLOAT);
+        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().build(), trainedWith);
         model.train(Fixtures.batch(12, 100));
-        DeepMatchModel restored = DeepMatchModel.restore(model.snapshot(1024));
-        assertEquals(Precision.FLOAT, restored.config().precision());
+        DeepMatchModel restored = DeepMatchModel.restore(model.snapshot(1024), Fixtures.RUNTIME);
+        assertEquals(Fixtures.RUNTIME, restored.runtime());
         assertEquals(model.config(), restored.config());
+        assertArrayEquals(model.dense, restored.dense, 0.0);
     }
 
     /**
      * The frozen snapshot of the current codec version still restores to the same model and
      * re-encodes byte for byte, so a format change cannot slip in without a codec version bump.
-     * Regenerate only on purpose: {@code mvn -pl model test -Dtest=ModelCodecTest
-     * -Dgolden.update=true}.
+     * After a bump, write it once from the previous version's file (so that file re-encodes to it
+     * exactly): {@code mvn -pl model test -Dtest=ModelCodecTest -Dgolden.update=true}.
      */
     @Test
     void goldenSnapshotRestoresAndReencodesIdentically() throws IOException {
         DeepMatchModel fresh = trainedTinyModel();
         byte[] golden;
         if (Boolean.getBoolean("golden.update")) {
-            golden = encode(fresh.snapshot(4096));
+            golden =
+                    encode(
+                            DeepMatchModel.restore(
+                                            decode(readResource(GOLDEN_V3)), Fixtures.RUNTIME)
+                                    .snapshot(4096));
             Path out = Path.of("src/test/resources" + GOLDEN);
             Files.createDirectories(out.getParent());
             Files.write(out, golden);
@@ -161,11 +170,17 @@ class ModelCodecTest {
                 golden = in.readAllBytes();
             }
         }
-        DeepMatchModel restored = DeepMatchModel.restore(decode(golden));
+        DeepMatchModel restored = DeepMatchModel.restore(decode(golden), Fixtures.RUNTIME);
         assertEquals(3, restored.version());
         assertArrayEquals(golden, encode(restored.snapshot(4096)));
         // The current code trains the same model the golden file holds.
         assertArrayEquals(fresh.dense, restored.dense, ULPS_OF_KERNEL_ORDER);
+    }
+
+    private byte[] readResource(String resource) throws IOException {
+        try (InputStream in = getClass().getResourceAsStream(resource)) {
+            return in.readAllBytes();
+        }
     }
 
     static byte[] encode(List<ModelShard> shards) throws IOException {

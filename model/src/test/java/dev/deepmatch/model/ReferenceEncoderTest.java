@@ -1,5 +1,6 @@
 package dev.deepmatch.model;
 
+import static dev.deepmatch.model.ModelSettings.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.List;
@@ -15,7 +16,7 @@ class ReferenceEncoderTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3})
     void packedEncoderMatchesPaddedMaskedReference(int blocks) {
-        ModelConfig cfg = Fixtures.tiny().blocks(blocks).build();
+        ModelConfig cfg = Fixtures.tiny().set(BLOCKS, blocks).build();
         DeepMatchModel model = Fixtures.modelWithItems(cfg, 12);
         List<Example> batch = Fixtures.batch(12, 17);
         double[][] users = model.userVectors(batch);
@@ -28,7 +29,7 @@ class ReferenceEncoderTest {
         ModelConfig c = model.config();
         DenseLayout lay = model.layout();
         double[] w = model.dense;
-        int l = c.maxLen(), h = c.hidden();
+        int l = c.windowLength(), h = c.hidden();
         int n = Math.min(l, ex.historyLength());
         int pad = l - n;
         double[][] x = new double[l][h];
@@ -39,7 +40,7 @@ class ReferenceEncoderTest {
             double[] ivd = itemVector(model, model.rowOf(ex.historyItem(i)));
             for (int j = 0; j < h; j++) {
                 x[p][j] = ivd[j] + w[lay.pos + p * h + j];
-                if (c.useRateAndIntent()) {
+                if (c.rateAndIntent()) {
                     double r = ex.historyRate(i);
                     x[p][j] +=
                             r * w[lay.rateW + j]

@@ -26,6 +26,7 @@ enum SchemaRole {
                     "DeadLetter", WIRE,
                     "UserWindow", STATE,
                     "WindowPlay", STATE,
+                    "TrainingExample", STATE,
                     "ModelShard", STATE);
 
     private final boolean oldReadersReadNewData;

@@ -1,4 +1,4 @@
-package dev.deepmatch.model.eval;
+package dev.deepmatch.model.prequential;
 
 import dev.deepmatch.model.Example;
 import java.util.List;

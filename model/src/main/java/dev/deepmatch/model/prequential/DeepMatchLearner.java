@@ -1,23 +1,17 @@
-package dev.deepmatch.model.eval;
+package dev.deepmatch.model.prequential;
 
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
-import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.TrainStats;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The DeepMatch model as a prequential learner: rank with the current model, then train. */
+/** The DeepMatch model as a prequential learner: rank with the current model, then learn. */
 public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable {
     private final String name;
     private final DeepMatchModel model;
-    private final ReplayBuffer replay;
     private TrainStats last;
-
-    public DeepMatchLearner(ModelConfig config) {
-        this("model", new DeepMatchModel(config));
-    }
 
     public DeepMatchLearner(DeepMatchModel model) {
         this("model", model);
@@ -29,11 +23,6 @@ public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable
     public DeepMatchLearner(String name, DeepMatchModel model) {
         this.name = name;
         this.model = model;
-        ModelConfig c = model.config();
-        this.replay =
-                c.replayBuffer() > 0
-                        ? new ReplayBuffer(c.replayBuffer(), c.seed() ^ model.version())
-                        : null;
     }
 
     public DeepMatchModel model() {
@@ -69,12 +58,7 @@ public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable
 
     @Override
     public void learn(List<Example> batch) {
-        if (replay == null) {
-            last = model.train(batch);
-            return;
-        }
-        last = model.train(batch, replay.sample(model.config().replayPerBatch()));
-        replay.addAll(batch);
+        last = model.learn(batch);
     }
 
     /** What the last {@link #learn} call did; null before the first. */

@@ -1,6 +1,5 @@
-package dev.deepmatch.model.eval;
+package dev.deepmatch.model;
 
-import dev.deepmatch.model.Example;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
