@@ -3,7 +3,15 @@ package dev.deepmatch.replay;
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
 import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.model.ModelRuntime;
+import dev.deepmatch.model.ModelSettings;
 import dev.deepmatch.model.math.Blas;
+import dev.deepmatch.model.prequential.PrequentialSettings;
+import dev.deepmatch.settings.CommandLine;
+import dev.deepmatch.settings.Setting;
+import dev.deepmatch.settings.SettingException;
+import dev.deepmatch.settings.Settings;
+import dev.deepmatch.settings.UsageException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,17 +23,31 @@ import java.util.Locale;
  * settle; then the timed steps. Ends with the line {@code sequences/s=NNN}.
  */
 public final class BenchMain {
-    static final String USAGE =
-            """
-            usage: learner bench [options]
-              Times DeepMatchModel.train on generated batches (full windows of --max-len plays).
-              --batch N          sequences per batch (default 256)
-              --catalogue V      distinct items, all admitted before timing (default 50000)
-              --warmup N         untimed steps after admission (default 5)
-              --steps N          timed steps (default 20)
-              --help             this text
-            """
-                    + ModelOptions.USAGE;
+
+    static final Setting<Integer> CATALOGUE =
+            Setting.ofInt("catalogue", 50_000)
+                    .range(2, 100_000_000)
+                    .describedAs("distinct items, all admitted before timing");
+
+    static final Setting<Integer> WARMUP =
+            Setting.ofInt("warmup", 5).atLeast(0).describedAs("untimed steps after admission");
+
+    static final Setting<Integer> STEPS =
+            Setting.ofInt("steps", 20).atLeast(1).describedAs("timed steps");
+
+    static final CommandLine COMMAND =
+            CommandLine.builder(
+                            "bench",
+                            "Times the bare training step (DeepMatchModel.train, no replay) on"
+                                    + " generated batches of full windows of --window-length"
+                                    + " plays; ends with sequences/s=N.")
+                    .group(
+                            "bench",
+                            List.of(PrequentialSettings.BATCH_SIZE, CATALOGUE, WARMUP, STEPS))
+                    .override(PrequentialSettings.BATCH_SIZE.withDefault(256))
+                    .group("model", ModelSettings.ALL)
+                    .group("runtime", ModelSettings.RUNTIME)
+                    .build();
 
     private BenchMain() {}
 
@@ -34,41 +56,40 @@ public final class BenchMain {
     }
 
     record Options(
-            boolean help, ModelConfig model, int batch, int catalogue, int warmup, int steps) {}
+            ModelConfig model,
+            ModelRuntime runtime,
+            int batch,
+            int catalogue,
+            int warmup,
+            int steps) {}
 
+    /** Null when the command line asks for help. */
     static Options parse(String[] argv) throws UsageException {
-        Args args = new Args(argv);
-        ModelOptions model = new ModelOptions();
-        int batch = 256;
-        int catalogue = 50_000;
-        int warmup = 5;
-        int steps = 20;
-        while (args.hasNext()) {
-            String option = args.nextOption();
-            switch (option) {
-                case "--help", "-h" -> {
-                    return new Options(true, null, batch, catalogue, warmup, steps);
-                }
-                case "--batch" -> batch = args.intValue(option, 1);
-                case "--catalogue" -> catalogue = args.intValue(option, 2);
-                case "--warmup" -> warmup = args.intValue(option, 0);
-                case "--steps" -> steps = args.intValue(option, 1);
-                default -> {
-                    if (!model.accept(option, args)) {
-                        throw new UsageException("unknown option '" + option + "'");
-                    }
-                }
-            }
+        CommandLine.Parsed parsed = COMMAND.parse(argv);
+        if (parsed.help()) {
+            return null;
         }
-        ModelConfig config = model.build();
-        if (catalogue > config.catalogueCapacity()) {
+        Settings s = parsed.settings();
+        ModelConfig config;
+        try {
+            config = ModelConfig.from(s);
+        } catch (SettingException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (s.get(CATALOGUE) > config.catalogueCapacity()) {
             throw new UsageException(
                     "--catalogue "
-                            + catalogue
-                            + " exceeds the model's catalogue capacity "
+                            + s.get(CATALOGUE)
+                            + " exceeds the model's --catalogue-capacity "
                             + config.catalogueCapacity());
         }
-        return new Options(false, config, batch, catalogue, warmup, steps);
+        return new Options(
+                config,
+                ModelRuntime.from(s),
+                s.get(PrequentialSettings.BATCH_SIZE),
+                s.get(CATALOGUE),
+                s.get(WARMUP),
+                s.get(STEPS));
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
@@ -77,16 +98,17 @@ public final class BenchMain {
             o = parse(argv);
         } catch (UsageException e) {
             err.println("bench: " + e.getMessage());
-            err.print(USAGE);
+            err.println("bench: --help lists the settings");
             return 2;
         }
-        if (o.help()) {
-            out.print(USAGE);
+        if (o == null) {
+            out.print(COMMAND.usage());
             return 0;
         }
         ModelConfig c = o.model();
-        BatchGenerator generator = new BatchGenerator(o.catalogue(), c.maxLen(), c.seed());
-        try (DeepMatchModel model = new DeepMatchModel(c)) {
+        ModelRuntime runtime = o.runtime();
+        BatchGenerator generator = new BatchGenerator(o.catalogue(), c.windowLength(), c.seed());
+        try (DeepMatchModel model = new DeepMatchModel(c, runtime)) {
             err.println("bench: admitting " + o.catalogue() + " items...");
             for (List<Example> batch : generator.admissionBatches(o.batch())) {
                 model.train(batch);
@@ -117,7 +139,7 @@ public final class BenchMain {
                                     + " next-item=%s steps/batch=%d threads=%d kernels=%s"
                                     + " products=%s",
                             o.batch(),
-                            c.maxLen(),
+                            c.windowLength(),
                             model.catalogueSize(),
                             c.negatives(),
                             c.factorDim(),
@@ -128,9 +150,9 @@ public final class BenchMain {
                             c.factorized() ? "" : " unfactorized",
                             c.nextItemWeight() == 0 ? "off" : String.valueOf(c.nextItemWeight()),
                             c.stepsPerBatch(),
-                            c.threads(),
+                            runtime.threads(),
                             Blas.VECTORIZED ? "vector" : "scalar",
-                            c.precision().name().toLowerCase(Locale.ROOT));
+                            runtime.precision().name().toLowerCase(Locale.ROOT));
             int width = Math.max("setting".length(), setting.length());
             out.printf(
                     Locale.ROOT,

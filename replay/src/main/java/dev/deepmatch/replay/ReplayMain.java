@@ -1,8 +1,9 @@
 package dev.deepmatch.replay;
 
 import dev.deepmatch.model.DeepMatchModel;
-import dev.deepmatch.model.eval.DeepMatchLearner;
-import dev.deepmatch.model.eval.PrequentialLearner;
+import dev.deepmatch.model.prequential.DeepMatchLearner;
+import dev.deepmatch.model.prequential.PrequentialLearner;
+import dev.deepmatch.model.prequential.PrequentialSettings;
 import dev.deepmatch.replay.baseline.Baselines;
 import dev.deepmatch.replay.chart.FrontierChart;
 import dev.deepmatch.replay.chart.LearningCurveChart;
@@ -10,20 +11,22 @@ import dev.deepmatch.replay.eval.CurveCsv;
 import dev.deepmatch.replay.eval.HarnessSettings;
 import dev.deepmatch.replay.eval.LearnerResult;
 import dev.deepmatch.replay.eval.PrequentialHarness;
-import dev.deepmatch.replay.format.BadFileException;
-import dev.deepmatch.replay.format.BadRows;
-import dev.deepmatch.replay.format.PlayReader;
 import dev.deepmatch.replay.sweep.Frontier;
 import dev.deepmatch.replay.sweep.ModelRun;
+import dev.deepmatch.settings.UsageException;
+import dev.deepmatch.sources.EventSource;
+import dev.deepmatch.sources.SourceSettings;
+import dev.deepmatch.sources.format.BadFileException;
+import dev.deepmatch.sources.format.BadRows;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code bin/learner replay}: prequential evaluation of the model and the baselines on a file of
- * plays. Progress and skipped rows go to stderr; stdout gets exactly one result line per learner.
+ * plays or the generator. Progress and skipped rows go to stderr; stdout gets exactly one result
+ * line per learner.
  */
 public final class ReplayMain {
     private static final int MAX_REPORTED_BAD_ROWS = 20;
@@ -42,16 +45,12 @@ public final class ReplayMain {
             options = ReplayOptions.parse(args);
         } catch (UsageException e) {
             err.println("replay: " + e.getMessage());
-            err.print(ReplayOptions.USAGE);
+            err.println("replay: --help lists the settings");
             return 2;
         }
-        if (options.help()) {
-            out.print(ReplayOptions.USAGE);
+        if (options == null) {
+            out.print(ReplayOptions.COMMAND.usage());
             return 0;
-        }
-        if (!Files.isReadable(options.events()) || Files.isDirectory(options.events())) {
-            err.println("replay: --events " + options.events() + " is not a readable file");
-            return 2;
         }
         List<PrequentialLearner> learners = new ArrayList<>();
         try {
@@ -76,11 +75,13 @@ public final class ReplayMain {
             PrintStream out,
             PrintStream err) {
         for (String name : options.learners()) {
-            if (name.equals(ReplayOptions.MODEL)) {
+            if (name.equals(ReplaySettings.MODEL)) {
                 try {
                     for (ModelRun run : options.models()) {
                         learners.add(
-                                new DeepMatchLearner(run.name(), new DeepMatchModel(run.config())));
+                                new DeepMatchLearner(
+                                        run.name(),
+                                        new DeepMatchModel(run.config(), options.runtime())));
                     }
                 } catch (UnsupportedOperationException e) {
                     err.println(
@@ -94,29 +95,37 @@ public final class ReplayMain {
                 }
             } else {
                 learners.add(
-                        Baselines.create(name, options.posThreshold(), options.negThreshold()));
+                        Baselines.create(
+                                name,
+                                options.baseModel().posThreshold(),
+                                options.baseModel().negThreshold()));
             }
         }
         HarnessSettings settings =
                 new HarnessSettings(
-                        options.models().get(0).config().maxLen(),
-                        options.batch(),
+                        options.baseModel().windowLength(),
+                        options.get(PrequentialSettings.DEDUP_MEMORY),
+                        options.get(PrequentialSettings.BATCH_SIZE),
                         options.ns(),
-                        options.posThreshold(),
-                        options.negThreshold(),
-                        options.limit(),
-                        options.curveEvery(),
-                        options.curveWindow(),
+                        options.baseModel().posThreshold(),
+                        options.baseModel().negThreshold(),
+                        SourceSettings.maxEvents(options.settings()),
+                        options.get(ReplaySettings.CURVE_EVERY),
+                        options.get(PrequentialSettings.METRICS_WINDOW),
                         PROGRESS_MILLIS);
         BadRows bad = new BadRows(err, MAX_REPORTED_BAD_ROWS);
         List<LearnerResult> results;
-        try (PlayReader reader = options.format().open(options.events(), bad)) {
-            results = new PrequentialHarness(settings, learners, err).run(reader);
+        try (EventSource source = SourceSettings.open(options.settings(), bad)) {
+            results = new PrequentialHarness(settings, learners, err).run(source);
         } catch (BadFileException e) {
             err.println("replay: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            err.println("replay: cannot read " + options.events() + ": " + e.getMessage());
+            err.println(
+                    "replay: cannot read "
+                            + options.get(SourceSettings.EVENTS)
+                            + ": "
+                            + e.getMessage());
             return 1;
         }
         err.println("replay: " + bad.summary());
@@ -127,7 +136,10 @@ public final class ReplayMain {
             }
             if (options.curvePng() != null) {
                 LearningCurveChart.write(
-                        results, options.ns()[0], options.curveWindow(), options.curvePng());
+                        results,
+                        options.ns()[0],
+                        options.get(PrequentialSettings.METRICS_WINDOW),
+                        options.curvePng());
                 err.println("replay: wrote " + options.curvePng());
             }
         } catch (IOException e) {

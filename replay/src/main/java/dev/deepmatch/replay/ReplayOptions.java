@@ -1,182 +1,83 @@
 package dev.deepmatch.replay;
 
+import static dev.deepmatch.replay.ReplaySettings.*;
+
 import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.model.ModelRuntime;
+import dev.deepmatch.model.ModelSettings;
+import dev.deepmatch.model.prequential.PrequentialSettings;
 import dev.deepmatch.replay.baseline.Baselines;
-import dev.deepmatch.replay.format.EventFormat;
 import dev.deepmatch.replay.sweep.ModelRun;
+import dev.deepmatch.settings.CommandLine;
+import dev.deepmatch.settings.SettingException;
+import dev.deepmatch.settings.Settings;
+import dev.deepmatch.settings.UsageException;
+import dev.deepmatch.sources.SourceSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The command line of {@link ReplayMain}, parsed and validated. */
+/** The command line of {@link ReplayMain}, parsed and checked. */
 record ReplayOptions(
-        boolean help,
-        Path events,
-        EventFormat format,
+        Settings settings,
         List<String> learners,
-        int batch,
-        int[] ns,
-        double posThreshold,
-        double negThreshold,
-        long limit,
         List<ModelRun> models,
-        Path curveCsv,
-        Path curvePng,
-        long curveEvery,
-        int curveWindow,
-        Path frontierCsv,
-        Path frontierPng) {
+        ModelRuntime runtime,
+        int[] ns) {
 
-    static final String MODEL = "model";
+    static final CommandLine COMMAND =
+            CommandLine.builder(
+                            "replay",
+                            "Prequential replay: each mini-batch of examples is ranked over the whole"
+                                    + " catalogue, then learned from; stdout gets one result line per"
+                                    + " learner.")
+                    .group("plays", SourceSettings.INPUT)
+                    .group("prequential", PrequentialSettings.ALL)
+                    .group("report", ReplaySettings.REPORT)
+                    .group("sweep (models side by side on the same batches)", ReplaySettings.SWEEP)
+                    .group("model", ModelSettings.ALL)
+                    .group("runtime", ModelSettings.RUNTIME)
+                    .build();
 
-    static final String USAGE =
-            """
-            usage: learner replay --events FILE [options]
-              Prequential replay: each mini-batch is ranked over the whole catalogue, then learned.
-              --events FILE        plays to replay (required)
-              --format F           csv|mssd-mini|mssd (default csv)
-              --learner NAME       model|popular|transitions|transitions-signed|transitions-skip-aware
-                                   (default model)
-              --baselines          run all baselines and the model side by side
-              --batch N            examples per mini-batch (default 64)
-              --n LIST             the N of POS@N/NEG@N, e.g. 10,50 (default)
-              --pos-threshold R    well played: rate >= R (default 0.8)
-              --neg-threshold R    skipped: rate < R (default 0.3)
-              --limit N            replay at most N events
-              --curve-csv FILE     write the learning curve as CSV
-              --curve-png FILE     draw the learning curve as PNG
-              --curve-every N      examples between curve points (default 2000)
-              --curve-window N     examples in the recent-recall window (default 10000)
-            sweep (the models run side by side on the same batches):
-              --neg-weights LIST   one model per negative loss weight, e.g. 0,0.2,0.5
-              --seeds LIST         one model per seed, e.g. 42,7,11 (figures averaged)
-              --ablate-rate-intent each model also without play-rate and intent inputs
-              --frontier-csv FILE  POS@N/NEG@N per variant and weight, baselines included
-              --frontier-png FILE  draw POS@10 against NEG@10 per variant as PNG
-              --help               this text
-            """
-                    + ModelOptions.USAGE;
-
-    /** Asks for the usage text only. */
-    private static final ReplayOptions HELP =
-            new ReplayOptions(
-                    true,
-                    null,
-                    null,
-                    List.of(),
-                    0,
-                    new int[0],
-                    0,
-                    0,
-                    0,
-                    List.of(),
-                    null,
-                    null,
-                    0,
-                    0,
-                    null,
-                    null);
-
+    /** Null when the command line asks for help. */
     static ReplayOptions parse(String[] argv) throws UsageException {
-        Args args = new Args(argv);
-        ModelOptions model = new ModelOptions();
-        Path events = null;
-        EventFormat format = EventFormat.CSV;
-        String learner = MODEL;
-        boolean baselines = false;
-        int batch = 64;
-        int[] ns = {10, 50};
-        double posThreshold = 0.8;
-        double negThreshold = 0.3;
-        long limit = Long.MAX_VALUE;
-        Path curveCsv = null;
-        Path curvePng = null;
-        long curveEvery = 2000;
-        int curveWindow = 10_000;
-        double[] negWeights = null;
-        long[] seeds = null;
-        boolean ablateRateIntent = false;
-        Path frontierCsv = null;
-        Path frontierPng = null;
-        while (args.hasNext()) {
-            String option = args.nextOption();
-            switch (option) {
-                case "--help", "-h" -> {
-                    return HELP;
-                }
-                case "--events" -> events = Path.of(args.value(option));
-                case "--format" -> {
-                    String name = args.value(option);
-                    format = EventFormat.byName(name);
-                    if (format == null) {
-                        throw new UsageException(
-                                "--format must be one of "
-                                        + EventFormat.names()
-                                        + ", got '"
-                                        + name
-                                        + "'");
-                    }
-                }
-                case "--learner" -> {
-                    learner = args.value(option);
-                    if (!learner.equals(MODEL) && !Baselines.NAMES.contains(learner)) {
-                        throw new UsageException(
-                                "--learner must be model or one of "
-                                        + Baselines.NAMES
-                                        + ", got '"
-                                        + learner
-                                        + "'");
-                    }
-                }
-                case "--baselines" -> baselines = true;
-                case "--batch" -> batch = args.intValue(option, 1);
-                case "--n" -> ns = args.intList(option);
-                case "--pos-threshold" -> posThreshold = args.doubleValue(option);
-                case "--neg-threshold" -> negThreshold = args.doubleValue(option);
-                case "--limit" -> limit = args.longValue(option, 1);
-                case "--curve-csv" -> curveCsv = Path.of(args.value(option));
-                case "--curve-png" -> curvePng = Path.of(args.value(option));
-                case "--curve-every" -> curveEvery = args.intValue(option, 1);
-                case "--curve-window" -> curveWindow = args.intValue(option, 1);
-                case "--neg-weights" -> negWeights = args.doubleList(option, 0);
-                case "--seeds" -> seeds = args.longList(option);
-                case "--ablate-rate-intent" -> ablateRateIntent = true;
-                case "--frontier-csv" -> frontierCsv = Path.of(args.value(option));
-                case "--frontier-png" -> frontierPng = Path.of(args.value(option));
-                default -> {
-                    if (!model.accept(option, args)) {
-                        throw new UsageException("unknown option '" + option + "'");
-                    }
-                }
-            }
+        CommandLine.Parsed parsed = COMMAND.parse(argv);
+        if (parsed.help()) {
+            return null;
         }
-        if (events == null) {
-            throw new UsageException("--events is required");
+        try {
+            return of(parsed.settings());
+        } catch (SettingException e) {
+            throw new UsageException(e.getMessage());
         }
-        if (!(posThreshold >= 0 && posThreshold <= 1)) {
-            throw new UsageException("--pos-threshold must be in [0, 1], got " + posThreshold);
+    }
+
+    private static ReplayOptions of(Settings s) throws UsageException {
+        SourceSettings.check(s);
+        if (!SourceSettings.bounded(s)) {
+            throw new UsageException("the generator never ends: give --max-events N, or --events");
         }
-        if (!(negThreshold >= 0 && negThreshold <= posThreshold)) {
-            throw new UsageException(
-                    "--neg-threshold must be in [0, --pos-threshold], got " + negThreshold);
-        }
-        model.builder().posThreshold(posThreshold).negThreshold(negThreshold);
-        ModelConfig base = model.build();
-        boolean sweep = negWeights != null || seeds != null || ablateRateIntent;
-        if (!sweep && (frontierCsv != null || frontierPng != null)) {
+        ModelConfig base = ModelConfig.from(s);
+        List<Double> negWeights = s.get(NEG_WEIGHTS);
+        List<Long> seeds = s.get(SEEDS);
+        boolean ablate = s.get(ABLATE_RATE_INTENT);
+        boolean sweep = negWeights != null || seeds != null || ablate;
+        if (!sweep && (s.get(FRONTIER_CSV) != null || s.get(FRONTIER_PNG) != null)) {
             throw new UsageException(
                     "--frontier-csv and --frontier-png need a sweep: --neg-weights, --seeds or"
                             + " --ablate-rate-intent");
         }
+        String learner = s.get(LEARNER);
+        boolean baselines = s.get(BASELINES);
         if (sweep && !baselines && !learner.equals(MODEL)) {
             throw new UsageException("a sweep runs models; --learner must be model");
         }
         List<ModelRun> models = new ArrayList<>();
         if (sweep) {
-            for (double w : negWeights == null ? new double[] {base.negWeight()} : negWeights) {
-                for (long seed : seeds == null ? new long[] {base.seed()} : seeds) {
-                    models.add(ModelRun.point(base, w, seed, base.useRateAndIntent()));
-                    if (ablateRateIntent && base.useRateAndIntent()) {
+            for (double w : negWeights == null ? List.of(base.negWeight()) : negWeights) {
+                for (long seed : seeds == null ? List.of(base.seed()) : seeds) {
+                    models.add(ModelRun.point(base, w, seed, base.rateAndIntent()));
+                    if (ablate && base.rateAndIntent()) {
                         models.add(ModelRun.point(base, w, seed, false));
                     }
                 }
@@ -191,22 +92,32 @@ record ReplayOptions(
         } else {
             learners.add(learner);
         }
+        int[] ns = s.get(N).stream().mapToInt(Integer::intValue).toArray();
         return new ReplayOptions(
-                false,
-                events,
-                format,
-                List.copyOf(learners),
-                batch,
-                ns,
-                posThreshold,
-                negThreshold,
-                limit,
-                List.copyOf(models),
-                curveCsv,
-                curvePng,
-                curveEvery,
-                curveWindow,
-                frontierCsv,
-                frontierPng);
+                s, List.copyOf(learners), List.copyOf(models), ModelRuntime.from(s), ns);
+    }
+
+    <T> T get(dev.deepmatch.settings.Setting<T> setting) {
+        return settings.get(setting);
+    }
+
+    Path curveCsv() {
+        return settings.get(CURVE_CSV);
+    }
+
+    Path curvePng() {
+        return settings.get(CURVE_PNG);
+    }
+
+    Path frontierCsv() {
+        return settings.get(FRONTIER_CSV);
+    }
+
+    Path frontierPng() {
+        return settings.get(FRONTIER_PNG);
+    }
+
+    ModelConfig baseModel() {
+        return models.get(0).config();
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepmatch.model.math.Precision;
+import dev.deepmatch.settings.UsageException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,29 +18,39 @@ class BenchMainTest {
         BenchMain.Options o =
                 BenchMain.parse(
                         new String[] {"--blocks", "1", "--steps", "3", "--precision", "double"});
-        assertEquals(256, o.batch());
+        assertEquals(256, o.batch(), "bench's own default batch size");
         assertEquals(50_000, o.catalogue());
         assertEquals(3, o.steps());
         assertEquals(1, o.model().blocks());
-        assertEquals(50, o.model().maxLen());
+        assertEquals(50, o.model().windowLength());
         assertEquals(100, o.model().negatives());
-        assertEquals(Precision.DOUBLE, o.model().precision());
-        assertEquals(Precision.FLOAT, BenchMain.parse(new String[0]).model().precision());
+        assertEquals(Precision.DOUBLE, o.runtime().precision());
+        assertEquals(Precision.FLOAT, BenchMain.parse(new String[0]).runtime().precision());
+        assertEquals(64, BenchMain.parse(new String[] {"--batch-size", "64"}).batch());
     }
 
     @Test
-    void wrongOptionsNameTheOption() {
+    void wrongSettingsNameTheSetting() {
         UsageException e =
                 assertThrows(
                         UsageException.class, () -> BenchMain.parse(new String[] {"--steps", "0"}));
-        assertEquals("--steps must be at least 1, got 0", e.getMessage());
+        assertEquals("--steps must be an integer of at least 1, got '0'", e.getMessage());
         e = assertThrows(UsageException.class, () -> BenchMain.parse(new String[] {"--fast"}));
-        assertEquals("unknown option '--fast'", e.getMessage());
+        assertTrue(e.getMessage().startsWith("unknown setting --fast"), e.getMessage());
         e =
                 assertThrows(
                         UsageException.class,
                         () -> BenchMain.parse(new String[] {"--precision", "half"}));
-        assertEquals("--precision must be float or double, got 'half'", e.getMessage());
+        assertEquals("--precision must be one of double, float, got 'half'", e.getMessage());
+        e =
+                assertThrows(
+                        UsageException.class,
+                        () ->
+                                BenchMain.parse(
+                                        new String[] {
+                                            "--catalogue", "10", "--catalogue-capacity", "5"
+                                        }));
+        assertEquals("--catalogue 10 exceeds the model's --catalogue-capacity 5", e.getMessage());
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code =
                 BenchMain.run(
@@ -47,7 +58,9 @@ class BenchMainTest {
                         new PrintStream(new ByteArrayOutputStream()),
                         new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--heads must be at least 1"));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8)
+                        .contains("bench: --heads must be an integer in [1, 256], got '0'"));
     }
 
     @Test
@@ -56,9 +69,10 @@ class BenchMainTest {
         int code =
                 BenchMain.run(
                         new String[] {
-                            "--batch", "8", "--catalogue", "500", "--warmup", "1", "--steps", "2",
-                            "--max-len", "6", "--hidden", "8", "--heads", "1", "--blocks", "1",
-                            "--ff", "8", "--negatives", "5", "--threads", "1"
+                            "--batch-size", "8", "--catalogue", "500", "--warmup", "1",
+                            "--steps", "2", "--window-length", "6", "--hidden", "8",
+                            "--heads", "1", "--blocks", "1", "--ff-dim", "8",
+                            "--negatives", "5", "--threads", "1"
                         },
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(new ByteArrayOutputStream()));

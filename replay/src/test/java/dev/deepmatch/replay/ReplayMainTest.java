@@ -23,7 +23,7 @@ class ReplayMainTest {
 
     /** A model small enough for a test run; appended after a command's own options. */
     private static final String[] TINY_MODEL = {
-        "--max-len",
+        "--window-length",
         "5",
         "--hidden",
         "8",
@@ -31,7 +31,7 @@ class ReplayMainTest {
         "1",
         "--blocks",
         "1",
-        "--ff",
+        "--ff-dim",
         "8",
         "--factor-dim",
         "4",
@@ -103,7 +103,7 @@ class ReplayMainTest {
                         "csv",
                         "--learner",
                         "transitions",
-                        "--batch",
+                        "--batch-size",
                         "4");
         assertEquals(0, code, err());
         List<String> lines = out().lines().toList();
@@ -131,7 +131,7 @@ class ReplayMainTest {
                         "transitions",
                         "--n",
                         "1",
-                        "--batch",
+                        "--batch-size",
                         "1"));
         assertTrue(out().startsWith("POS@1=0.9667 NEG@1=0.9667 events=180 "), out());
         // p4 is the only target after a skip (p3); p2, p5 are played and p3, p6 skipped after a
@@ -159,7 +159,7 @@ class ReplayMainTest {
                                 "--events",
                                 events.toString(),
                                 "--baselines",
-                                "--batch",
+                                "--batch-size",
                                 "16",
                                 "--curve-every",
                                 "32",
@@ -198,7 +198,7 @@ class ReplayMainTest {
                                 "--events",
                                 events.toString(),
                                 "--baselines",
-                                "--batch",
+                                "--batch-size",
                                 "16",
                                 "--neg-weights",
                                 "0,0.5",
@@ -236,7 +236,7 @@ class ReplayMainTest {
                         withTinyModel(
                                 "--events",
                                 events.toString(),
-                                "--batch",
+                                "--batch-size",
                                 "16",
                                 "--seeds",
                                 "3",
@@ -252,70 +252,74 @@ class ReplayMainTest {
     @Test
     void helpPrintsUsage() {
         assertEquals(0, run("--help"));
-        assertTrue(out().startsWith("usage: learner replay"));
+        assertTrue(out().startsWith("usage: bin/learner replay"));
     }
 
     @Test
-    void wrongOptionsExitTwoNamingTheOption() {
-        assertUsageError("--events is required");
-        assertUsageError("unknown option '--bogus'", "--events", events.toString(), "--bogus");
+    void wrongSettingsExitTwoNamingTheSetting() {
+        String file = events.toString();
+        assertUsageError("the generator never ends: give --max-events N, or --events");
+        assertUsageError("unknown setting --bogus", "--events", file, "--bogus", "1");
         assertUsageError(
-                "--format must be one of csv|mssd-mini|mssd, got 'tsv'",
+                "--format must be one of csv, mssd-mini, mssd, got 'tsv'",
                 "--events",
-                events.toString(),
+                file,
                 "--format",
                 "tsv");
         assertUsageError(
-                "--learner must be model or one of",
+                "--learner must be a string, one of model, popular, transitions,"
+                        + " transitions-signed, transitions-skip-aware, got 'random'",
                 "--events",
-                events.toString(),
+                file,
                 "--learner",
                 "random");
         assertUsageError(
-                "--batch needs an integer, got 'many'",
+                "--batch-size must be an integer in [1, 65536], got 'many'",
                 "--events",
-                events.toString(),
-                "--batch",
+                file,
+                "--batch-size",
                 "many");
-        assertUsageError(
-                "--batch must be at least 1, got 0", "--events", events.toString(), "--batch", "0");
         assertUsageError(
                 "--frontier-csv and --frontier-png need a sweep",
                 "--events",
-                events.toString(),
+                file,
                 "--frontier-png",
                 "f.png");
         assertUsageError(
-                "--neg-weights needs comma-separated numbers of at least 0.0, got '0.5,-1'",
+                "--neg-weights must be comma-separated numbers of at least 0, got '0.5,-1'",
                 "--events",
-                events.toString(),
+                file,
                 "--neg-weights",
                 "0.5,-1");
         assertUsageError(
-                "--n needs comma-separated positive integers, got '10,x'",
+                "--n must be comma-separated integers of at least 1, got '10,x'",
                 "--events",
-                events.toString(),
+                file,
                 "--n",
                 "10,x");
         assertUsageError(
-                "--pos-threshold must be in [0, 1], got 1.5",
+                "--pos-threshold must be a number in [0, 1], got '1.5'",
                 "--events",
-                events.toString(),
+                file,
                 "--pos-threshold",
                 "1.5");
         assertUsageError(
-                "--neg-threshold must be in [0, --pos-threshold], got 0.9",
+                "--neg-threshold (0.9) must not exceed --pos-threshold (0.8)",
                 "--events",
-                events.toString(),
+                file,
                 "--neg-threshold",
                 "0.9");
         assertUsageError(
-                "--lr needs a number, got 'fast'", "--events", events.toString(), "--lr", "fast");
-        assertUsageError("--limit needs a value", "--events", events.toString(), "--limit");
-        assertUsageError(
-                "invalid model setting: hidden (10) must be a multiple of heads (3)",
+                "--learning-rate must be a number in [1.0E-9, 10], got 'fast'",
                 "--events",
-                events.toString(),
+                file,
+                "--learning-rate",
+                "fast");
+        assertUsageError("--max-events needs a value", "--events", file, "--max-events");
+        assertUsageError(
+                "--hidden (10) must be a multiple of --heads (3)",
+                "--events",
+                file,
                 "--hidden",
                 "10",
                 "--heads",
@@ -324,14 +328,19 @@ class ReplayMainTest {
                 "--events " + dir.resolve("absent.csv") + " is not a readable file",
                 "--events",
                 dir.resolve("absent.csv").toString());
+        assertUsageError(
+                "--users is a generator setting; --events reads a file",
+                "--events",
+                file,
+                "--users",
+                "10");
     }
 
     private void assertUsageError(String message, String... args) {
         out.reset();
         err.reset();
         assertEquals(2, run(args), err());
-        assertTrue(err().contains(message), err());
-        assertTrue(err().contains("usage: learner replay") || message.contains("readable"), err());
+        assertTrue(err().contains("replay: " + message), err());
         assertEquals("", out());
     }
 

@@ -98,6 +98,8 @@ public final class CommandLine {
                 value = argv[++i];
             } else if (isFlag(name)) {
                 value = "true";
+            } else if (!byName.containsKey(name) && prefixOf(name) == null) {
+                throw new UsageException(unknown(name));
             } else {
                 throw new UsageException("--" + name + " needs a value");
             }

@@ -34,6 +34,7 @@ public final class Setting<T> {
     private final String expectation;
     private final String description;
     private final boolean flag;
+    private final String defaultText;
 
     private Setting(
             String name,
@@ -44,7 +45,8 @@ public final class Setting<T> {
             Predicate<T> check,
             String expectation,
             String description,
-            boolean flag) {
+            boolean flag,
+            String defaultText) {
         if (!name.matches("[a-z][a-z0-9]*(-[a-z0-9]+)*")) {
             throw new IllegalArgumentException("setting names are kebab-case, got '" + name + "'");
         }
@@ -57,6 +59,7 @@ public final class Setting<T> {
         this.expectation = expectation;
         this.description = description;
         this.flag = flag;
+        this.defaultText = defaultText;
     }
 
     private static <T> Setting<T> of(
@@ -68,7 +71,16 @@ public final class Setting<T> {
             String expectation,
             boolean flag) {
         return new Setting<>(
-                name, valueName, parser, formatter, defaultValue, v -> true, expectation, "", flag);
+                name,
+                valueName,
+                parser,
+                formatter,
+                defaultValue,
+                v -> true,
+                expectation,
+                "",
+                flag,
+                null);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -235,13 +247,49 @@ public final class Setting<T> {
 
     public Setting<T> describedAs(String text) {
         return new Setting<>(
-                name, valueName, parser, formatter, defaultValue, check, expectation, text, flag);
+                name,
+                valueName,
+                parser,
+                formatter,
+                defaultValue,
+                check,
+                expectation,
+                text,
+                flag,
+                defaultText);
+    }
+
+    /**
+     * How the usage text and docs show the default, where it is not one value (e.g. {@code 0 for a
+     * file, 1000 for the generator}); the setting itself then has no default.
+     */
+    public Setting<T> defaultShownAs(String text) {
+        return new Setting<>(
+                name,
+                valueName,
+                parser,
+                formatter,
+                defaultValue,
+                check,
+                expectation,
+                description,
+                flag,
+                text);
     }
 
     /** The name of the value in usage texts, e.g. {@code FILE} in {@code --events FILE}. */
     public Setting<T> valueName(String text) {
         return new Setting<>(
-                name, text, parser, formatter, defaultValue, check, expectation, description, flag);
+                name,
+                text,
+                parser,
+                formatter,
+                defaultValue,
+                check,
+                expectation,
+                description,
+                flag,
+                defaultText);
     }
 
     /** The same setting with another default, for a command whose typical use differs. */
@@ -256,7 +304,8 @@ public final class Setting<T> {
                         check,
                         expectation,
                         description,
-                        flag);
+                        flag,
+                        defaultText);
         if (value != null) {
             s.validate(value);
         }
@@ -275,7 +324,8 @@ public final class Setting<T> {
                         combined,
                         expectation + suffix,
                         description,
-                        flag);
+                        flag,
+                        defaultText);
         if (defaultValue != null) {
             s.validate(defaultValue);
         }
@@ -343,8 +393,11 @@ public final class Setting<T> {
         return formatter.apply(value);
     }
 
-    /** The default as written, or {@code none}. */
+    /** The default as written, or how it is described, or {@code none}. */
     public String formattedDefault() {
+        if (defaultText != null) {
+            return defaultText;
+        }
         return defaultValue == null ? "none" : format(defaultValue);
     }
 

@@ -1,6 +1,6 @@
 package dev.deepmatch.replay.baseline;
 
-import dev.deepmatch.model.eval.PrequentialLearner;
+import dev.deepmatch.model.prequential.PrequentialLearner;
 import java.util.List;
 
 /** The baselines by command-line name. */

@@ -1,7 +1,7 @@
 package dev.deepmatch.replay.baseline;
 
 import dev.deepmatch.model.Example;
-import dev.deepmatch.model.eval.PrequentialLearner;
+import dev.deepmatch.model.prequential.PrequentialLearner;
 import java.util.List;
 
 /**

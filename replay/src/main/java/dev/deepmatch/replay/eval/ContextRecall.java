@@ -1,5 +1,7 @@
 package dev.deepmatch.replay.eval;
 
+import dev.deepmatch.model.prequential.RecallCounter;
+
 /**
  * POS@N and NEG@N split by what happened to the play just before the target: skipped (rate below
  * the negative threshold) or not. Skips come in runs, so the two contexts trade POS for NEG very

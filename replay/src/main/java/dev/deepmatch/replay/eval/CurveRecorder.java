@@ -1,28 +1,26 @@
 package dev.deepmatch.replay.eval;
 
+import dev.deepmatch.model.prequential.RecallCounter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Samples one learner's learning curve every {@code every} examples. */
+/**
+ * Samples one learner's learning curve every {@code every} examples, from its counter's figures
+ * since the start and over its recent window.
+ */
 final class CurveRecorder {
     private final String learner;
     private final long every;
-    private final RecentRecall recent;
     private final List<CurvePoint> points = new ArrayList<>();
     private final Map<String, double[]> statSums = new LinkedHashMap<>();
     private long nextPointAt;
 
-    CurveRecorder(String learner, long every, RecentRecall recent) {
+    CurveRecorder(String learner, long every) {
         this.learner = learner;
         this.every = every;
-        this.recent = recent;
         this.nextPointAt = every;
-    }
-
-    void add(int rank, double targetRate) {
-        recent.add(rank, targetRate);
     }
 
     /** After a batch was learned from. */
@@ -61,8 +59,8 @@ final class CurveRecorder {
                 new CurvePoint(
                         learner,
                         cumulative.examples(),
-                        recent.pos(),
-                        recent.neg(),
+                        cumulative.recentPos(curveIndex),
+                        cumulative.recentNeg(curveIndex),
                         cumulative.pos(curveIndex),
                         cumulative.neg(curveIndex),
                         means));

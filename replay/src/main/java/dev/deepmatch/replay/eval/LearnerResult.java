@@ -1,5 +1,6 @@
 package dev.deepmatch.replay.eval;
 
+import dev.deepmatch.model.prequential.RecallCounter;
 import java.util.List;
 
 /**

@@ -1,9 +1,11 @@
 package dev.deepmatch.replay.eval;
 
 import dev.deepmatch.model.Example;
-import dev.deepmatch.model.eval.PrequentialLearner;
-import dev.deepmatch.replay.format.Play;
-import dev.deepmatch.replay.format.PlayReader;
+import dev.deepmatch.model.prequential.PrequentialLearner;
+import dev.deepmatch.model.prequential.RecallCounter;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.TrainingExample;
+import dev.deepmatch.sources.EventSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -11,9 +13,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Prequential evaluation: plays in stream order go through per-user windows into examples, examples
- * into mini-batches in stream order, and every learner first ranks each batch, then learns from it.
- * All learners see the same batches in one pass over the file.
+ * Prequential evaluation: plays in stream order go through per-listener windows (the job's {@link
+ * dev.deepmatch.model.prequential.WindowRule}) into examples, examples into mini-batches in stream
+ * order, and every learner first ranks each batch, then learns from it. All learners see the same
+ * batches in one pass over the source.
  */
 public final class PrequentialHarness {
     private final HarnessSettings settings;
@@ -30,22 +33,22 @@ public final class PrequentialHarness {
         this.progress = progress;
     }
 
-    public List<LearnerResult> run(PlayReader reader) throws IOException {
+    public List<LearnerResult> run(EventSource source) throws IOException {
         long started = System.nanoTime();
         List<Run> runs = new ArrayList<>();
         for (PrequentialLearner learner : learners) {
             runs.add(new Run(learner));
         }
-        UserWindows windows = new UserWindows(settings.maxLen());
+        UserWindows windows = new UserWindows(settings.windowLength(), settings.dedupMemory());
         List<Example> batch = new ArrayList<>(settings.batchSize());
         long events = 0;
         long nextProgress = started + settings.progressMillis() * 1_000_000;
-        Play play;
-        while (events < settings.limit() && (play = reader.next()) != null) {
+        PlaybackEvent play;
+        while (events < settings.limit() && (play = source.next()) != null) {
             events++;
-            Example example = windows.accept(play);
+            TrainingExample example = windows.accept(play);
             if (example != null) {
-                batch.add(example);
+                batch.add(Example.of(example));
                 if (batch.size() == settings.batchSize()) {
                     processAll(runs, batch);
                     batch.clear();
@@ -111,8 +114,9 @@ public final class PrequentialHarness {
         progress.println(sb);
     }
 
-    private RecallCounter newCounter() {
-        return new RecallCounter(settings.ns(), settings.posThreshold(), settings.negThreshold());
+    private RecallCounter newCounter(int recentWindow) {
+        return new RecallCounter(
+                settings.ns(), settings.posThreshold(), settings.negThreshold(), recentWindow);
     }
 
     /** One learner's state during the replay. */
@@ -126,18 +130,10 @@ public final class PrequentialHarness {
 
         Run(PrequentialLearner learner) {
             this.learner = learner;
-            this.recall = newCounter();
-            this.afterPlay = newCounter();
-            this.afterSkip = newCounter();
-            this.curve =
-                    new CurveRecorder(
-                            learner.name(),
-                            settings.curveEvery(),
-                            new RecentRecall(
-                                    settings.ns()[0],
-                                    settings.curveWindow(),
-                                    settings.posThreshold(),
-                                    settings.negThreshold()));
+            this.recall = newCounter(settings.metricsWindow());
+            this.afterPlay = newCounter(0);
+            this.afterSkip = newCounter(0);
+            this.curve = new CurveRecorder(learner.name(), settings.curveEvery());
         }
 
         void process(List<Example> batch) {
@@ -156,7 +152,6 @@ public final class PrequentialHarness {
                 recall.add(ranks[i], rate);
                 boolean afterSkipped = batch.get(i).lastRate() < settings.negThreshold();
                 (afterSkipped ? afterSkip : afterPlay).add(ranks[i], rate);
-                curve.add(ranks[i], rate);
             }
             learner.learn(batch);
             nanos += System.nanoTime() - t0;

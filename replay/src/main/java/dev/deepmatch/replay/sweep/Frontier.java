@@ -1,7 +1,7 @@
 package dev.deepmatch.replay.sweep;
 
+import dev.deepmatch.model.prequential.RecallCounter;
 import dev.deepmatch.replay.eval.LearnerResult;
-import dev.deepmatch.replay.eval.RecallCounter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

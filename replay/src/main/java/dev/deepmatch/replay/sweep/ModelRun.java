@@ -1,6 +1,7 @@
 package dev.deepmatch.replay.sweep;
 
 import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.model.ModelSettings;
 import java.util.Locale;
 
 /**
@@ -15,7 +16,7 @@ public record ModelRun(String name, String variant, ModelConfig config) {
 
     /** The single model of a replay without a sweep. */
     public static ModelRun single(ModelConfig config) {
-        return new ModelRun("model", config.useRateAndIntent() ? FULL : NO_RATE_INTENT, config);
+        return new ModelRun("model", config.rateAndIntent() ? FULL : NO_RATE_INTENT, config);
     }
 
     /** A sweep point, named after what differs: {@code model neg-weight=0.35 seed=42 ...}. */
@@ -23,9 +24,9 @@ public record ModelRun(String name, String variant, ModelConfig config) {
             ModelConfig base, double negWeight, long seed, boolean rateIntent) {
         ModelConfig config =
                 base.toBuilder()
-                        .negWeight(negWeight)
-                        .seed(seed)
-                        .useRateAndIntent(rateIntent)
+                        .set(ModelSettings.NEG_WEIGHT, negWeight)
+                        .set(ModelSettings.SEED, seed)
+                        .set(ModelSettings.RATE_AND_INTENT, rateIntent)
                         .build();
         String name =
                 String.format(Locale.ROOT, "model neg-weight=%s seed=%d", negWeight, seed)

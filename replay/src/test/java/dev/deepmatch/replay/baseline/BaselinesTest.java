@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.deepmatch.model.Example;
-import dev.deepmatch.model.eval.PrequentialLearner;
+import dev.deepmatch.model.prequential.PrequentialLearner;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

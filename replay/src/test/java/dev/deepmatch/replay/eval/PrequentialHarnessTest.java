@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deepmatch.model.Example;
-import dev.deepmatch.model.eval.PrequentialLearner;
-import dev.deepmatch.replay.format.Play;
-import dev.deepmatch.replay.format.PlayReader;
+import dev.deepmatch.model.prequential.PrequentialLearner;
 import dev.deepmatch.schema.IntentType;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.sources.EventSource;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -52,12 +53,17 @@ class PrequentialHarnessTest {
         }
     }
 
-    static PlayReader reader(List<Play> plays) {
-        Iterator<Play> it = plays.iterator();
-        return new PlayReader() {
+    static EventSource reader(List<PlaybackEvent> plays) {
+        Iterator<PlaybackEvent> it = plays.iterator();
+        return new EventSource() {
             @Override
-            public Play next() {
+            public PlaybackEvent next() {
                 return it.hasNext() ? it.next() : null;
+            }
+
+            @Override
+            public String describe() {
+                return "scripted plays";
             }
 
             @Override
@@ -65,12 +71,13 @@ class PrequentialHarnessTest {
         };
     }
 
-    private static Play play(String user, String item, double rate) {
-        return new Play(user, item, 0, rate, IntentType.UNKNOWN, user + item);
+    private static PlaybackEvent play(String user, String item, double rate) {
+        return new PlaybackEvent(
+                user + item, user, item, Instant.EPOCH, rate, IntentType.UNKNOWN, null);
     }
 
     /** Nine plays by two users: seven examples, three positive, two negative, two neither. */
-    static List<Play> stream() {
+    static List<PlaybackEvent> stream() {
         return List.of(
                 play("u1", "a", 0.9), // first play of u1
                 play("u1", "b", 0.9), // pos, ranked 0
@@ -88,7 +95,7 @@ class PrequentialHarnessTest {
     }
 
     private static HarnessSettings settings(int batch, long limit) {
-        return new HarnessSettings(50, batch, new int[] {1, 2}, 0.8, 0.3, limit, 2, 3, 0);
+        return new HarnessSettings(50, 100, batch, new int[] {1, 2}, 0.8, 0.3, limit, 2, 3, 0);
     }
 
     @Test
@@ -155,9 +162,9 @@ class PrequentialHarnessTest {
         List<Long> at = r.curve().stream().map(CurvePoint::examples).toList();
         assertEquals(List.of(2L, 4L, 6L, 7L), at);
         CurvePoint p = r.curve().get(2);
-        // After 6 examples, the recent window (3) holds e (pos miss), f (neg miss at N=1), g (pos
-        // ranked 1: miss at N=1).
-        assertEquals(0.0, p.posRecent());
+        // After 6 examples the recent windows (3 positives, 3 negatives) hold b (hit), e (miss)
+        // and g (ranked 1: a miss at N=1); and c (rank 1), f (rank 3): both misses at N=1.
+        assertEquals(1.0 / 3, p.posRecent(), 1e-12);
         assertEquals(0.0, p.negRecent());
         assertEquals(1.0 / 3, p.posCumulative(), 1e-12);
         assertEquals(6.0, p.learnStats().get("loss"), "mean of the loss reported after batch 3");

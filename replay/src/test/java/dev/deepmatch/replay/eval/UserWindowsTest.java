@@ -1,17 +1,22 @@
 package dev.deepmatch.replay.eval;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deepmatch.model.Example;
-import dev.deepmatch.replay.format.Play;
 import dev.deepmatch.schema.IntentType;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.TrainingExample;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
+/** The replay's windows: one per listener, under the job's window rule. */
 class UserWindowsTest {
-    private static Play play(String user, String item, double rate, IntentType intent) {
-        return new Play(user, item, 0, rate, intent, user + item);
+    private long time;
+
+    private PlaybackEvent play(String user, String item, double rate, IntentType intent) {
+        time += 1000;
+        return new PlaybackEvent(
+                user + item + time, user, item, Instant.ofEpochMilli(time), rate, intent, null);
     }
 
     private static String[] items(Example e) {
@@ -23,22 +28,22 @@ class UserWindowsTest {
     }
 
     @Test
-    void firstPlayOfAUserMakesNoExample() {
-        UserWindows w = new UserWindows(3);
-        assertNull(w.accept(play("u1", "a", 0.9, IntentType.UNKNOWN)));
-        assertNull(w.accept(play("u2", "a", 0.9, IntentType.UNKNOWN)));
-        Example e = w.accept(play("u1", "b", 0.1, IntentType.UNKNOWN));
-        assertArrayEquals(new String[] {"a"}, items(e));
-        assertEquals("b", e.targetItem());
-        assertEquals(0.1, e.targetRate());
-        assertEquals(2, w.users());
+    void theFirstPlayOfEachListenerMakesNoExample() {
+        UserWindows w = new UserWindows(3, 10);
+        assertThat(w.accept(play("u1", "a", 0.9, IntentType.UNKNOWN))).isNull();
+        assertThat(w.accept(play("u2", "a", 0.9, IntentType.UNKNOWN))).isNull();
+        Example e = Example.of(w.accept(play("u1", "b", 0.1, IntentType.UNKNOWN)));
+        assertThat(items(e)).containsExactly("a");
+        assertThat(e.targetItem()).isEqualTo("b");
+        assertThat(e.targetRate()).isEqualTo(0.1);
+        assertThat(w.users()).isEqualTo(2);
     }
 
     @Test
-    void historyIsOldestFirstAndCappedAtMaxLen() {
-        UserWindows w = new UserWindows(3);
+    void historyIsOldestFirstAndCappedAtTheWindowLength() {
+        UserWindows w = new UserWindows(3, 10);
         String[] seq = {"a", "b", "c", "d", "e", "f"};
-        Example last = null;
+        TrainingExample last = null;
         for (int i = 0; i < seq.length; i++) {
             last =
                     w.accept(
@@ -48,12 +53,22 @@ class UserWindowsTest {
                                     i / 10.0,
                                     IntentType.values()[i % IntentType.values().length]));
         }
-        assertArrayEquals(new String[] {"c", "d", "e"}, items(last));
-        assertEquals(0.2, last.historyRate(0));
-        assertEquals(0.4, last.historyRate(2));
-        assertEquals(IntentType.NAVIGATION.ordinal(), last.historyIntent(2));
-        assertEquals(IntentType.RECOMMENDATION.ordinal(), last.historyIntent(0));
-        assertEquals("f", last.targetItem());
-        assertEquals(0.5, last.targetRate());
+        Example e = Example.of(last);
+        assertThat(items(e)).containsExactly("c", "d", "e");
+        assertThat(e.historyRate(0)).isEqualTo(0.2);
+        assertThat(e.historyRate(2)).isEqualTo(0.4);
+        assertThat(e.historyIntent(2)).isEqualTo(IntentType.NAVIGATION.ordinal());
+        assertThat(e.historyIntent(0)).isEqualTo(IntentType.RECOMMENDATION.ordinal());
+        assertThat(e.targetItem()).isEqualTo("f");
+        assertThat(e.targetRate()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aReplayedPlayMakesNoSecondExample() {
+        UserWindows w = new UserWindows(3, 10);
+        w.accept(play("u", "a", 0.9, IntentType.UNKNOWN));
+        PlaybackEvent b = play("u", "b", 0.9, IntentType.UNKNOWN);
+        assertThat(w.accept(b)).isNotNull();
+        assertThat(w.accept(b)).as("the same event id again").isNull();
     }
 }

@@ -3,9 +3,9 @@ package dev.deepmatch.replay.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.model.prequential.RecallCounter;
 import dev.deepmatch.replay.eval.ContextRecall;
 import dev.deepmatch.replay.eval.LearnerResult;
-import dev.deepmatch.replay.eval.RecallCounter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class FrontierTest {
     /** Adds a run whose POS@10 is posHits/100 and NEG@10 negHits/100. */
     private void add(double weight, long seed, boolean rateIntent, int posHits, int negHits) {
         ModelRun run = ModelRun.point(base, weight, seed, rateIntent);
-        RecallCounter c = new RecallCounter(new int[] {10}, 0.8, 0.3);
+        RecallCounter c = new RecallCounter(new int[] {10}, 0.8, 0.3, 0);
         for (int i = 0; i < 100; i++) {
             c.add(i < posHits ? 0 : -1, 0.9);
             c.add(i < negHits ? 0 : -1, 0.1);
