@@ -1,20 +1,27 @@
 package dev.deepmatch.job;
 
+import static dev.deepmatch.job.JobSettings.*;
+
 import dev.deepmatch.job.sink.DeadLetterSerializer;
 import dev.deepmatch.job.sink.ItemVectorSerializer;
-import dev.deepmatch.job.source.EventTimeOfRawRecord;
-import dev.deepmatch.job.source.RawRecord;
-import dev.deepmatch.job.source.RawRecordDeserializer;
+import dev.deepmatch.job.source.DecodedPlay;
+import dev.deepmatch.job.source.PlaybackDecoder;
+import dev.deepmatch.job.source.PlaybackDeserializer;
+import dev.deepmatch.job.source.SplitDeadLetters;
 import dev.deepmatch.job.train.TrainerOperator;
-import dev.deepmatch.job.validate.DecodeAndValidate;
-import dev.deepmatch.job.window.TrainingExample;
 import dev.deepmatch.job.window.UserWindowFunction;
+import dev.deepmatch.model.prequential.PrequentialSettings;
+import dev.deepmatch.model.prequential.WindowRule;
 import dev.deepmatch.schema.DeadLetter;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.TrainingExample;
+import dev.deepmatch.settings.UsageException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -41,9 +48,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * on a compacted topic.
  *
  * <p>Production: {@code flink run -c dev.deepmatch.job.LearnerJob learner.jar --bootstrap-servers
- * host:9092 ...}; settings are described in {@link JobConfig} and docs/OPERATIONS.md. Tests and the
- * local launcher call {@link #configureEnvironment} and {@link #defineWorkflow} with their own
- * source and sinks.
+ * host:9092 ...}; settings are declared in {@link JobSettings} (and the model's and prequential
+ * ones), described in docs/OPERATIONS.md. Tests and the local launcher call {@link
+ * #configureEnvironment} and {@link #defineWorkflow} with their own source and sinks.
  */
 public final class LearnerJob {
 
@@ -52,7 +59,7 @@ public final class LearnerJob {
     /** Stable operator ids: state is matched to operators by these on restore. */
     public static final String SOURCE_UID = "playback-events-source";
 
-    public static final String DECODE_UID = "decode-validate";
+    public static final String SPLIT_UID = "split-dead-letters";
     public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
     public static final String WINDOW_UID = "user-windows";
     public static final String TRAINER_UID = "trainer";
@@ -61,7 +68,7 @@ public final class LearnerJob {
     /** Name of the trainer operator (its metrics are under this name in the web UI). */
     public static final String TRAINER_NAME = "Trainer";
 
-    public static final String DECODE_NAME = "Decode and validate";
+    public static final String SPLIT_NAME = "Split dead letters";
     public static final String WINDOW_NAME = "User behaviour windows";
 
     private LearnerJob() {}
@@ -70,10 +77,14 @@ public final class LearnerJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobConfig config;
         try {
-            config = JobConfig.fromArgs(args, env.getConfiguration());
-        } catch (IllegalArgumentException e) {
+            config = JobConfig.parse(args, env.getConfiguration());
+        } catch (UsageException e) {
             System.err.println("deepmatch-learner: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (config == null) {
+            System.out.print(JobConfig.COMMAND.usage());
             return;
         }
         configureEnvironment(env, config);
@@ -92,32 +103,32 @@ public final class LearnerJob {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.get(CHECKPOINT_INTERVAL));
         conf.set(
                 CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
                 CheckpointingMode.EXACTLY_ONCE);
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        if (!config.checkpointDir().isEmpty()) {
+        if (config.checkpointDir() != null) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
         }
         // RocksDB's own estimate of the keys (users) in the window state, as a metric.
         conf.set(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS, true);
-        conf.set(PipelineOptions.MAX_PARALLELISM, config.maxParallelism());
+        conf.set(PipelineOptions.MAX_PARALLELISM, config.get(MAX_PARALLELISM));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.GLOBAL_JOB_PARAMETERS, config.toDisplayMap());
         config.flinkOverrides().forEach(conf::setString);
         env.configure(conf);
-        if (config.parallelism() > 0) {
-            env.setParallelism(config.parallelism());
+        if (config.get(PARALLELISM) > 0) {
+            env.setParallelism(config.get(PARALLELISM));
         }
     }
 
     /**
      * Defines the job graph on {@code env} between the given source and sinks.
      *
-     * @param source raw playback records (Kafka in production, a bounded source in tests)
+     * @param source decoded playback records (Kafka in production, a bounded source in tests)
      * @param vectorSink item vectors, one per changed item per emission, and full refreshes
      * @param deadLetterSink records that could not be used, with reason and coordinates
      * @return the trainer's output stream (item vectors), e.g. to attach more sinks in tests
@@ -125,41 +136,42 @@ public final class LearnerJob {
     public static DataStream<ItemVector> defineWorkflow(
             StreamExecutionEnvironment env,
             JobConfig config,
-            Source<RawRecord, ?, ?> source,
+            Source<DecodedPlay, ?, ?> source,
             Sink<ItemVector> vectorSink,
             Sink<DeadLetter> deadLetterSink) {
         // Watermarks come from the source, per Kafka partition, so one partition running ahead
         // does not make another partition's plays late.
-        WatermarkStrategy<RawRecord> watermarks =
-                WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                        .withTimestampAssigner(new EventTimeOfRawRecord(config.maxFutureSkew()));
-        if (!config.idleness().isZero()) {
-            watermarks = watermarks.withIdleness(config.idleness());
+        WatermarkStrategy<DecodedPlay> watermarks =
+                WatermarkStrategy.<DecodedPlay>forBoundedOutOfOrderness(
+                                config.get(MAX_OUT_OF_ORDERNESS))
+                        .withTimestampAssigner(new EventTimeOfPlay());
+        Duration idleness = config.get(IDLENESS);
+        if (!idleness.isZero()) {
+            watermarks = watermarks.withIdleness(idleness);
         }
-        DataStream<RawRecord> raw =
+        DataStream<DecodedPlay> decoded =
                 env.fromSource(source, watermarks, "Playback events source").uid(SOURCE_UID);
 
         SingleOutputStreamOperator<PlaybackEvent> events =
-                raw.process(
-                                new DecodeAndValidate(config.maxFutureSkew()),
-                                new AvroTypeInfo<>(PlaybackEvent.class))
-                        .name(DECODE_NAME)
-                        .uid(DECODE_UID);
+                decoded.process(new SplitDeadLetters(), new AvroTypeInfo<>(PlaybackEvent.class))
+                        .name(SPLIT_NAME)
+                        .uid(SPLIT_UID);
 
-        events.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
+        events.getSideOutput(SplitDeadLetters.DEAD_LETTERS)
                 .sinkTo(deadLetterSink)
                 .name("Dead-letter sink")
                 .uid(DEAD_LETTER_SINK_UID);
 
+        WindowRule rule =
+                new WindowRule(
+                        config.modelConfig().windowLength(),
+                        config.get(PrequentialSettings.DEDUP_MEMORY),
+                        config.get(ALLOWED_LATENESS).toMillis());
         DataStream<TrainingExample> examples =
                 events.keyBy(PlaybackEvent::getUserId, Types.STRING)
                         .process(
-                                new UserWindowFunction(
-                                        config.windowLength(),
-                                        config.dedupMemory(),
-                                        config.allowedLateness(),
-                                        config.stateTtl()),
-                                TypeInformation.of(TrainingExample.class))
+                                new UserWindowFunction(rule, config.get(STATE_TTL)),
+                                new AvroTypeInfo<>(TrainingExample.class))
                         .name(WINDOW_NAME)
                         .uid(WINDOW_UID);
 
@@ -167,7 +179,7 @@ public final class LearnerJob {
                 examples.transform(
                                 TRAINER_NAME,
                                 new AvroTypeInfo<>(ItemVector.class),
-                                new TrainerOperator(config))
+                                new TrainerOperator(config.trainerSettings()))
                         .uid(TRAINER_UID)
                         .setParallelism(1)
                         .setMaxParallelism(1);
@@ -176,22 +188,37 @@ public final class LearnerJob {
         return vectors;
     }
 
-    /** Kafka source of raw playback records, with their coordinates for dead letters. */
-    public static KafkaSource<RawRecord> kafkaSource(JobConfig config) {
+    /** A play's own event time; an unusable record's never advances the watermark. */
+    static final class EventTimeOfPlay implements SerializableTimestampAssigner<DecodedPlay> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public long extractTimestamp(DecodedPlay play, long recordTimestamp) {
+            return play.eventTimeMillis();
+        }
+    }
+
+    /** What every source of the job decodes with: the skew rule against the wall clock. */
+    public static PlaybackDecoder decoder(JobConfig config) {
+        return new PlaybackDecoder(config.get(MAX_FUTURE_SKEW), Clock.systemUTC());
+    }
+
+    /** Kafka source of playback records, decoded as they are read. */
+    public static KafkaSource<DecodedPlay> kafkaSource(JobConfig config) {
         OffsetsInitializer start =
-                switch (config.startingOffsets()) {
+                switch (config.get(STARTING_OFFSETS)) {
                     case COMMITTED ->
                             OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
                     case EARLIEST -> OffsetsInitializer.earliest();
                     case LATEST -> OffsetsInitializer.latest();
                 };
-        return KafkaSource.<RawRecord>builder()
+        return KafkaSource.<DecodedPlay>builder()
                 .setProperties(config.kafkaProperties())
-                .setBootstrapServers(config.bootstrapServers())
-                .setTopics(config.eventsTopic())
-                .setGroupId(config.groupId())
+                .setBootstrapServers(config.get(BOOTSTRAP_SERVERS))
+                .setTopics(config.get(EVENTS_TOPIC))
+                .setGroupId(config.get(GROUP_ID))
                 .setStartingOffsets(start)
-                .setDeserializer(new RawRecordDeserializer())
+                .setDeserializer(new PlaybackDeserializer(decoder(config)))
                 .build();
     }
 
@@ -202,13 +229,14 @@ public final class LearnerJob {
     public static KafkaSink<ItemVector> vectorSink(JobConfig config) {
         Properties producer = config.kafkaProperties();
         producer.setProperty(
-                "transaction.timeout.ms", Long.toString(config.transactionTimeout().toMillis()));
+                "transaction.timeout.ms",
+                Long.toString(config.get(TRANSACTION_TIMEOUT).toMillis()));
         return KafkaSink.<ItemVector>builder()
-                .setBootstrapServers(config.bootstrapServers())
+                .setBootstrapServers(config.get(BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new ItemVectorSerializer(config.vectorsTopic()))
+                .setRecordSerializer(new ItemVectorSerializer(config.get(VECTORS_TOPIC)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(config.transactionalIdPrefix())
+                .setTransactionalIdPrefix(config.get(TRANSACTIONAL_ID_PREFIX))
                 .build();
     }
 
@@ -219,9 +247,9 @@ public final class LearnerJob {
      */
     public static KafkaSink<DeadLetter> deadLetterSink(JobConfig config) {
         return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(config.bootstrapServers())
+                .setBootstrapServers(config.get(BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(config.kafkaProperties())
-                .setRecordSerializer(new DeadLetterSerializer(config.deadLetterTopic()))
+                .setRecordSerializer(new DeadLetterSerializer(config.get(DEAD_LETTER_TOPIC)))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

@@ -1,15 +1,26 @@
 package dev.deepmatch.job;
 
-import dev.deepmatch.job.codec.PlaybackEventCodec;
-import dev.deepmatch.job.source.RawRecord;
+import dev.deepmatch.job.source.DecodedPlay;
+import dev.deepmatch.job.source.PlaybackDecoder;
 import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.TrainingExample;
+import dev.deepmatch.schema.WindowPlay;
+import dev.deepmatch.schema.wire.WireCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Test data: playback events and raw records. */
+/** Test data: plays, records of the events topic as the source decodes them, and examples. */
 public final class Plays {
     private Plays() {}
+
+    /** The job's default decoder, against the wall clock. */
+    public static final PlaybackDecoder DECODER =
+            new PlaybackDecoder(Duration.ofMinutes(5), Clock.systemUTC());
 
     public static PlaybackEvent play(String eventId, String user, String item, long time) {
         return play(eventId, user, item, time, 1.0);
@@ -17,23 +28,48 @@ public final class Plays {
 
     public static PlaybackEvent play(
             String eventId, String user, String item, long time, double rate) {
-        return PlaybackEvent.newBuilder()
-                .setEventId(eventId)
-                .setUserId(user)
-                .setItemId(item)
-                .setEventTimeMillis(Instant.ofEpochMilli(time))
-                .setPlayRate(rate)
-                .setIntent(IntentType.RECOMMENDATION)
-                .setDeviceId(null)
-                .build();
+        return new PlaybackEvent(
+                eventId,
+                user,
+                item,
+                Instant.ofEpochMilli(time),
+                rate,
+                IntentType.RECOMMENDATION,
+                null);
     }
 
-    public static RawRecord raw(long offset, byte[] value) {
-        return new RawRecord(
-                "playback-events", 3, offset, 0L, "k".getBytes(StandardCharsets.UTF_8), value);
+    /** A record at {@code offset} of partition 3 with key {@code k}, decoded. */
+    public static DecodedPlay decoded(long offset, byte[] value) {
+        return DECODER.decode(
+                "playback-events", 3, offset, "k".getBytes(StandardCharsets.UTF_8), value);
     }
 
-    public static RawRecord raw(long offset, PlaybackEvent event) {
-        return raw(offset, PlaybackEventCodec.encode(event));
+    public static DecodedPlay decoded(long offset, PlaybackEvent event) {
+        return decoded(offset, WireCodec.PLAYBACK_EVENT.encode(event));
+    }
+
+    /** An example of listener {@code user}: history items with their rates, then the target. */
+    public static TrainingExample example(
+            String user,
+            String[] items,
+            double[] rates,
+            int[] intents,
+            String target,
+            double targetRate,
+            long time) {
+        List<WindowPlay> history = new ArrayList<>();
+        for (int i = 0; i < items.length; i++) {
+            history.add(
+                    new WindowPlay(
+                            user + "-" + time + "-" + i,
+                            items[i],
+                            time - (items.length - i) * 1000L,
+                            rates[i],
+                            IntentType.values()[intents[i]]));
+        }
+        return new TrainingExample(
+                user,
+                history,
+                new WindowPlay(user + "-" + time, target, time, targetRate, IntentType.AUTOPLAY));
     }
 }

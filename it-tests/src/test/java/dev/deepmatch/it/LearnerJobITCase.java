@@ -3,18 +3,16 @@ package dev.deepmatch.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deepmatch.generator.GeneratorConfig;
-import dev.deepmatch.generator.ListenerGenerator;
 import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.LearnerJob;
-import dev.deepmatch.job.codec.DeadLetterCodec;
-import dev.deepmatch.job.codec.ItemVectorCodec;
-import dev.deepmatch.job.codec.PlaybackEventCodec;
-import dev.deepmatch.job.local.EmbeddedKafka;
-import dev.deepmatch.job.local.RestMetrics;
 import dev.deepmatch.schema.DeadLetter;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.wire.WireCodec;
+import dev.deepmatch.sources.generator.GeneratorConfig;
+import dev.deepmatch.sources.generator.ListenerGenerator;
+import dev.deepmatch.tools.local.EmbeddedKafka;
+import dev.deepmatch.tools.local.RestMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +108,7 @@ class LearnerJobITCase {
         List<DeadLetter> deadLetters = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
                 TopicReader.readUntil(kafka, DEAD_LETTERS, WAIT, l -> l.size() >= 6)) {
-            deadLetters.add(DeadLetterCodec.decode(r.value()));
+            deadLetters.add(WireCodec.DEAD_LETTER.decode(r.value()));
         }
         Map<String, DeadLetter> byReason = new HashMap<>();
         deadLetters.forEach(d -> byReason.put(d.getReason(), d));
@@ -277,7 +275,13 @@ class LearnerJobITCase {
 
     private static JobClient submit(Map<String, String> settings, Path restoreFrom)
             throws Exception {
-        JobConfig config = JobConfig.fromMap(settings, new Configuration());
+        List<String> args = new ArrayList<>();
+        settings.forEach(
+                (name, value) -> {
+                    args.add("--" + name);
+                    args.add(value);
+                });
+        JobConfig config = JobConfig.fromArgs(args.toArray(new String[0]));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         LearnerJob.configureEnvironment(env, config);
         if (restoreFrom != null) {
@@ -303,7 +307,7 @@ class LearnerJobITCase {
         for (int i = 0; i < n; i++) {
             PlaybackEvent e = generator.next();
             itemsPlayed.add(e.getItemId());
-            producer.send(record(e.getUserId(), PlaybackEventCodec.encode(e)));
+            producer.send(record(e.getUserId(), WireCodec.PLAYBACK_EVENT.encode(e)));
         }
         producer.flush();
     }
@@ -320,18 +324,18 @@ class LearnerJobITCase {
                         .build();
         producer.send(record("x", "not avro at all".getBytes(StandardCharsets.UTF_8))).get();
         producer.send(record("x", new byte[0])).get();
-        byte[] otherSchema = PlaybackEventCodec.encode(valid);
+        byte[] otherSchema = WireCodec.PLAYBACK_EVENT.encode(valid);
         otherSchema[5] ^= 0x5A; // same layout, a fingerprint this job does not know
         producer.send(record("x", otherSchema)).get();
         PlaybackEvent rate = PlaybackEvent.newBuilder(valid).setEventId("bad-2").build();
         rate.setPlayRate(1.5);
-        producer.send(record("u1", PlaybackEventCodec.encode(rate))).get();
+        producer.send(record("u1", WireCodec.PLAYBACK_EVENT.encode(rate))).get();
         PlaybackEvent noUser = PlaybackEvent.newBuilder(valid).setEventId("bad-3").build();
         noUser.setUserId("");
-        producer.send(record("", PlaybackEventCodec.encode(noUser))).get();
+        producer.send(record("", WireCodec.PLAYBACK_EVENT.encode(noUser))).get();
         PlaybackEvent future = PlaybackEvent.newBuilder(valid).setEventId("bad-4").build();
         future.setEventTimeMillis(Instant.now().plus(Duration.ofDays(2)));
-        producer.send(record("u1", PlaybackEventCodec.encode(future))).get();
+        producer.send(record("u1", WireCodec.PLAYBACK_EVENT.encode(future))).get();
     }
 
     private static ProducerRecord<byte[], byte[]> record(String key, byte[] value) {
@@ -414,7 +418,7 @@ class LearnerJobITCase {
         List<ItemVector> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             try {
-                out.add(ItemVectorCodec.decode(r.value()));
+                out.add(WireCodec.ITEM_VECTOR.decode(r.value()));
             } catch (Exception e) {
                 throw new AssertionError("undecodable vector record at offset " + r.offset(), e);
             }

@@ -3,7 +3,7 @@ package dev.deepmatch.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deepmatch.job.local.LocalMain;
+import dev.deepmatch.tools.local.LocalMain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +55,7 @@ class LocalMainITCase {
                     LocalMain.run(
                             new String[] {
                                 "--events", file.toString(), "--format", "csv",
-                                "--web-port", "0", "--progress-interval", "2",
+                                "--web-port", "0", "--progress-interval", "2 s",
                                 "--batch-size", "32", "--emission-interval", "1 s"
                             });
         } finally {
@@ -72,9 +72,38 @@ class LocalMainITCase {
         assertTrue(out.contains("events/s="), "no progress line: " + out);
     }
 
+    /** Mistakes are named, with exit code 2, before the broker or the job start. */
     @Test
     void aWrongSettingIsNamedAndNothingStarts() throws Exception {
-        assertEquals(2, LocalMain.run(new String[] {"--batch-size", "0"}));
-        assertEquals(2, LocalMain.run(new String[] {"--events", "f.csv"}));
+        assertRejected(
+                "local: --batch-size must be an integer in [1, 65536], got '0'",
+                "--batch-size",
+                "0");
+        assertRejected("local: --events f.csv is not a readable file", "--events", "f.csv");
+        assertRejected(
+                "local: --format must be one of csv, mssd-mini, mssd, got 'tsv'",
+                "--events",
+                "f.csv",
+                "--format",
+                "tsv");
+        assertRejected("local: unknown setting --bogus", "--bogus", "1");
+        assertRejected("local runs its own Kafka broker", "--bootstrap-servers", "h:9092");
+    }
+
+    private static void assertRejected(String message, String... args) throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        int exit;
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit = LocalMain.run(args);
+        } finally {
+            System.setErr(stderr);
+        }
+        String err = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, err);
+        assertTrue(err.contains(message), err);
+        assertTrue(!err.contains("starting Kafka"), "something started: " + err);
+        assertTrue(!err.contains("Exception"), "a stack trace for a user's mistake: " + err);
     }
 }

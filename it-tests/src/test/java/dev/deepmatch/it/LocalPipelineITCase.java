@@ -1,19 +1,23 @@
 package dev.deepmatch.it;
 
+import static dev.deepmatch.job.LearnerMetrics.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deepmatch.job.cli.CliArgs;
-import dev.deepmatch.job.local.LocalPipeline;
-import dev.deepmatch.job.local.Progress;
-import dev.deepmatch.job.produce.SourceOptions;
+import dev.deepmatch.job.JobSettings;
+import dev.deepmatch.model.prequential.PrequentialSettings;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.settings.Settings;
+import dev.deepmatch.sources.SourceSettings;
+import dev.deepmatch.sources.generator.ListenerGenerator;
+import dev.deepmatch.tools.local.LocalPipeline;
+import dev.deepmatch.tools.local.Progress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,46 +38,42 @@ class LocalPipelineITCase {
     /** The metrics the operations docs describe, by the names the job publishes. */
     private static final Set<String> OPERATOR_METRICS =
             Set.of(
-                    "eventsIn",
-                    "invalidEventsTotal",
-                    "invalidEvents.UNDECODABLE",
-                    "usersInWindowState",
-                    "examplesIn",
-                    "examplesPerSecond",
-                    "trainingStepMillis_median",
-                    "positiveLoss",
-                    "negativeLoss",
-                    "nextItemLoss",
-                    "pos10",
-                    "neg10",
-                    "modelVersion",
-                    "catalogueSize",
-                    "vectorsEmitted",
-                    "vectorFreshnessMillis_median");
+                    EVENTS_IN,
+                    INVALID_EVENTS_TOTAL,
+                    INVALID_EVENTS + ".UNDECODABLE",
+                    USERS_IN_WINDOW_STATE,
+                    EXAMPLES_IN,
+                    EXAMPLES_PER_SECOND,
+                    TRAINING_STEP_MILLIS + "_median",
+                    POSITIVE_LOSS,
+                    NEGATIVE_LOSS,
+                    NEXT_ITEM_LOSS,
+                    POS10,
+                    NEG10,
+                    POS10_TOTAL,
+                    POS50_TOTAL,
+                    POSITIVES_RANKED,
+                    NEGATIVES_RANKED,
+                    MODEL_VERSION,
+                    CATALOGUE_SIZE,
+                    VECTORS_EMITTED,
+                    VECTOR_FRESHNESS_MILLIS + "_median");
 
     @Test
     void webUiAnswersAndMetricsAreReadableThroughTheRestApi() throws Exception {
-        CliArgs args =
-                CliArgs.parse(
-                        new String[] {
-                            "--generator",
-                            "--users",
-                            "200",
-                            "--tracks",
-                            "600",
-                            "--rate",
-                            "0",
-                            "--max-events",
-                            String.valueOf(EVENTS)
-                        },
-                        Set.of("generator"));
-        SourceOptions source = SourceOptions.parse(args);
-        Map<String, String> job = new LinkedHashMap<>();
-        job.put("batch-size", "64");
-        job.put("emission-interval", "1 s");
-        job.put("checkpoint-interval", "2 s");
+        Settings settings =
+                Settings.builder()
+                        .set(SourceSettings.USERS, 200)
+                        .set(SourceSettings.TRACKS, 600)
+                        .set(SourceSettings.RATE, 0.0)
+                        .set(SourceSettings.MAX_EVENTS, (long) EVENTS)
+                        .set(PrequentialSettings.BATCH_SIZE, 64)
+                        .set(JobSettings.EMISSION_INTERVAL, Duration.ofSeconds(1))
+                        .set(JobSettings.CHECKPOINT_INTERVAL, Duration.ofSeconds(2))
+                        .build();
         try (LocalPipeline pipeline =
-                LocalPipeline.start(new LocalPipeline.Settings(source, job, 0, 2, true, false))) {
+                LocalPipeline.start(
+                        new LocalPipeline.Plan(settings, Map.of(), Map.of(), 0, 2, true, false))) {
             HttpClient http = HttpClient.newHttpClient();
 
             HttpResponse<String> ui =
@@ -90,7 +90,7 @@ class LocalPipelineITCase {
                             new ByteArraySerializer())) {
                 p.send(
                                 new ProducerRecord<>(
-                                        pipeline.config().eventsTopic(),
+                                        pipeline.config().get(JobSettings.EVENTS_TOPIC),
                                         "garbage".getBytes(StandardCharsets.UTF_8)))
                         .get();
             }
@@ -98,18 +98,23 @@ class LocalPipelineITCase {
             Progress done = awaitDrained(pipeline, EVENTS + 1);
             assertEquals(1, done.invalid());
             Map<String, Double> m = awaitAll(pipeline);
-            assertEquals(EVENTS + 1.0, m.get("eventsIn"));
-            assertEquals(1.0, m.get("invalidEvents.UNDECODABLE"));
-            assertTrue(
-                    m.get("usersInWindowState") > 0 && m.get("usersInWindowState") <= 200,
-                    m.toString());
-            assertTrue(m.get("modelVersion") > 0, m.toString());
-            assertTrue(m.get("catalogueSize") > 0 && m.get("catalogueSize") <= 600, m.toString());
-            assertTrue(m.get("pos10") >= 0 && m.get("pos10") <= 1, m.toString());
-            assertTrue(m.get("neg10") >= 0 && m.get("neg10") <= 1, m.toString());
-            assertTrue(m.get("positiveLoss") > 0, m.toString());
-            assertTrue(m.get("trainingStepMillis_median") > 0, m.toString());
-            assertTrue(m.get("vectorsEmitted") > 0, m.toString());
+            assertEquals(EVENTS + 1.0, m.get(EVENTS_IN));
+            assertEquals(1.0, m.get(INVALID_EVENTS + ".UNDECODABLE"));
+            // one window per listener who played: the same generator says which
+            assertEquals(listenersIn(settings), m.get(USERS_IN_WINDOW_STATE), 0.0, m.toString());
+            assertTrue(m.get(MODEL_VERSION) > 0, m.toString());
+            assertTrue(m.get(CATALOGUE_SIZE) > 0 && m.get(CATALOGUE_SIZE) <= 600, m.toString());
+            // POS@N since start is hits over ranked positives: a whole number of hits, more
+            // of them in the top 50 than in the top 10, and some already (600 tracks)
+            double ranked = m.get(POSITIVES_RANKED);
+            assertTrue(ranked > 0 && ranked <= m.get(EXAMPLES_IN), m.toString());
+            double hits10 = m.get(POS10_TOTAL) * ranked;
+            assertEquals(Math.rint(hits10), hits10, 1e-6, m.toString());
+            assertTrue(hits10 >= 1, m.toString());
+            assertTrue(m.get(POS50_TOTAL) >= m.get(POS10_TOTAL), m.toString());
+            assertTrue(m.get(POSITIVE_LOSS) > 0, m.toString());
+            assertTrue(m.get(TRAINING_STEP_MILLIS + "_median") > 0, m.toString());
+            assertTrue(m.get(VECTORS_EMITTED) > 0, m.toString());
             assertTrue(pipeline.metrics().completedCheckpoints() > 0, "no checkpoint completed");
 
             // the settings are shown as global job parameters
@@ -126,6 +131,17 @@ class LocalPipelineITCase {
             assertEquals(200, config.statusCode());
             assertTrue(config.body().contains("\"batch-size\":\"64\""), config.body());
         }
+    }
+
+    /** Distinct listeners among the plays the pipeline's generator sends. */
+    private static double listenersIn(Settings settings) {
+        ListenerGenerator generator = new ListenerGenerator(SourceSettings.generator(settings));
+        Set<String> users = new java.util.HashSet<>();
+        for (long i = 0; i < SourceSettings.maxEvents(settings); i++) {
+            PlaybackEvent e = generator.next();
+            users.add(e.getUserId());
+        }
+        return users.size();
     }
 
     private static Progress awaitDrained(LocalPipeline pipeline, long events) throws Exception {
@@ -152,7 +168,7 @@ class LocalPipelineITCase {
         Map<String, Double> m = Map.of();
         while (System.nanoTime() < deadline) {
             m = pipeline.metrics().fetch(OPERATOR_METRICS);
-            if (m.keySet().containsAll(OPERATOR_METRICS) && m.get("vectorsEmitted") > 0) {
+            if (m.keySet().containsAll(OPERATOR_METRICS) && m.get(VECTORS_EMITTED) > 0) {
                 return m;
             }
             Thread.sleep(500);

@@ -1,6 +1,6 @@
 package dev.deepmatch.it;
 
-import dev.deepmatch.job.local.EmbeddedKafka;
+import dev.deepmatch.tools.local.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;

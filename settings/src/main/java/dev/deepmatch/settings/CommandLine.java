@@ -202,6 +202,10 @@ public final class CommandLine {
         return prev[b.length()];
     }
 
+    public List<Group> groups() {
+        return groups;
+    }
+
     /** Every declared setting of this command, in usage order. */
     public List<Setting<?>> settings() {
         List<Setting<?>> all = new ArrayList<>();

@@ -25,41 +25,37 @@ import java.util.stream.Collectors;
  */
 public final class Setting<T> {
 
-    private final String name;
-    private final String valueName;
-    private final Function<String, T> parser;
-    private final Function<T, String> formatter;
-    private final T defaultValue;
-    private final Predicate<T> check;
-    private final String expectation;
-    private final String description;
-    private final boolean flag;
-    private final String defaultText;
+    // Set once by a factory or a with-method on a fresh copy; never changed after.
+    private String name;
+    private String valueName;
+    private Function<String, T> parser;
+    private Function<T, String> formatter;
+    private T defaultValue;
+    private Predicate<T> check = v -> true;
+    private String expectation;
+    private String description = "";
+    private boolean flag;
+    private String defaultText;
 
-    private Setting(
-            String name,
-            String valueName,
-            Function<String, T> parser,
-            Function<T, String> formatter,
-            T defaultValue,
-            Predicate<T> check,
-            String expectation,
-            String description,
-            boolean flag,
-            String defaultText) {
-        if (!name.matches("[a-z][a-z0-9]*(-[a-z0-9]+)*")) {
-            throw new IllegalArgumentException("setting names are kebab-case, got '" + name + "'");
-        }
-        this.name = name;
-        this.valueName = valueName;
-        this.parser = parser;
-        this.formatter = formatter;
-        this.defaultValue = defaultValue;
-        this.check = check;
-        this.expectation = expectation;
-        this.description = description;
-        this.flag = flag;
-        this.defaultText = defaultText;
+    /** Shown after the rule in an error message, e.g. how a duration is written. */
+    private String example = "";
+
+    private Setting() {}
+
+    private Setting<T> copy() {
+        Setting<T> c = new Setting<>();
+        c.name = name;
+        c.valueName = valueName;
+        c.parser = parser;
+        c.formatter = formatter;
+        c.defaultValue = defaultValue;
+        c.check = check;
+        c.expectation = expectation;
+        c.description = description;
+        c.flag = flag;
+        c.defaultText = defaultText;
+        c.example = example;
+        return c;
     }
 
     private static <T> Setting<T> of(
@@ -70,17 +66,18 @@ public final class Setting<T> {
             T defaultValue,
             String expectation,
             boolean flag) {
-        return new Setting<>(
-                name,
-                valueName,
-                parser,
-                formatter,
-                defaultValue,
-                v -> true,
-                expectation,
-                "",
-                flag,
-                null);
+        if (!name.matches("[a-z][a-z0-9]*(-[a-z0-9]+)*")) {
+            throw new IllegalArgumentException("setting names are kebab-case, got '" + name + "'");
+        }
+        Setting<T> s = new Setting<>();
+        s.name = name;
+        s.valueName = valueName;
+        s.parser = parser;
+        s.formatter = formatter;
+        s.defaultValue = defaultValue;
+        s.expectation = expectation;
+        s.flag = flag;
+        return s;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -141,14 +138,17 @@ public final class Setting<T> {
      * d}.
      */
     public static Setting<Duration> ofDuration(String name, Duration defaultValue) {
-        return of(
-                name,
-                "DURATION",
-                Durations::parse,
-                Durations::format,
-                defaultValue,
-                "a duration such as '500 ms', '10 s', '5 min', '30 d'",
-                false);
+        Setting<Duration> s =
+                of(
+                        name,
+                        "DURATION",
+                        Durations::parse,
+                        Durations::format,
+                        defaultValue,
+                        "a duration",
+                        false);
+        s.example = " (written like '500 ms', '10 s', '5 min', '2 h', '30 d')";
+        return s;
     }
 
     public static Setting<Path> ofPath(String name, String valueName) {
@@ -246,17 +246,9 @@ public final class Setting<T> {
     }
 
     public Setting<T> describedAs(String text) {
-        return new Setting<>(
-                name,
-                valueName,
-                parser,
-                formatter,
-                defaultValue,
-                check,
-                expectation,
-                text,
-                flag,
-                defaultText);
+        Setting<T> c = copy();
+        c.description = text;
+        return c;
     }
 
     /**
@@ -264,72 +256,36 @@ public final class Setting<T> {
      * file, 1000 for the generator}); the setting itself then has no default.
      */
     public Setting<T> defaultShownAs(String text) {
-        return new Setting<>(
-                name,
-                valueName,
-                parser,
-                formatter,
-                defaultValue,
-                check,
-                expectation,
-                description,
-                flag,
-                text);
+        Setting<T> c = copy();
+        c.defaultText = text;
+        return c;
     }
 
     /** The name of the value in usage texts, e.g. {@code FILE} in {@code --events FILE}. */
     public Setting<T> valueName(String text) {
-        return new Setting<>(
-                name,
-                text,
-                parser,
-                formatter,
-                defaultValue,
-                check,
-                expectation,
-                description,
-                flag,
-                defaultText);
+        Setting<T> c = copy();
+        c.valueName = text;
+        return c;
     }
 
     /** The same setting with another default, for a command whose typical use differs. */
     public Setting<T> withDefault(T value) {
-        Setting<T> s =
-                new Setting<>(
-                        name,
-                        valueName,
-                        parser,
-                        formatter,
-                        value,
-                        check,
-                        expectation,
-                        description,
-                        flag,
-                        defaultText);
+        Setting<T> c = copy();
+        c.defaultValue = value;
         if (value != null) {
-            s.validate(value);
+            c.validate(value);
         }
-        return s;
+        return c;
     }
 
     private Setting<T> constrained(Predicate<T> rule, String suffix) {
-        Predicate<T> combined = check.and(rule);
-        Setting<T> s =
-                new Setting<>(
-                        name,
-                        valueName,
-                        parser,
-                        formatter,
-                        defaultValue,
-                        combined,
-                        expectation + suffix,
-                        description,
-                        flag,
-                        defaultText);
+        Setting<T> c = copy();
+        c.check = check.and(rule);
+        c.expectation = expectation + suffix;
         if (defaultValue != null) {
-            s.validate(defaultValue);
+            c.validate(defaultValue);
         }
-        return s;
+        return c;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -403,7 +359,8 @@ public final class Setting<T> {
 
     private SettingException invalid(String written) {
         return new SettingException(
-                name, "--" + name + " must be " + expectation + ", got '" + written + "'");
+                name,
+                "--" + name + " must be " + expectation + example + ", got '" + written + "'");
     }
 
     @Override

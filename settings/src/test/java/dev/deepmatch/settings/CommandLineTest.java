@@ -82,8 +82,8 @@ class CommandLineTest {
                 .hasMessage("--factorized must be true or false, got 'yes'");
         assertThatThrownBy(() -> CLI.parse(new String[] {"--emission-interval", "10 ms"}))
                 .hasMessage(
-                        "--emission-interval must be a duration such as '500 ms', '10 s', '5 min',"
-                                + " '30 d' in [100 ms, 1 d], got '10 ms'");
+                        "--emission-interval must be a duration in [100 ms, 1 d] (written like"
+                                + " '500 ms', '10 s', '5 min', '2 h', '30 d'), got '10 ms'");
         assertThatThrownBy(() -> CLI.parse(new String[] {"--neg-weights", "1,-1"}))
                 .hasMessage(
                         "--neg-weights must be comma-separated numbers of at least 0, got '1,-1'");
@@ -176,5 +176,16 @@ class CommandLineTest {
         assertThat(table)
                 .contains("| `hidden` | `64` | an integer in [1, 4096] | width of the vectors |");
         assertThat(table).contains("| `neg-weights` | - |");
+    }
+
+    @Test
+    void aDocsBlockIsReplacedBetweenItsMarkers() {
+        String doc = "intro\n<!-- settings:try -->\nold\n<!-- /settings:try -->\nend\n";
+        assertThat(SettingsTable.replaceBlock(doc, "try", "new\n"))
+                .isEqualTo("intro\n<!-- settings:try -->\nnew\n<!-- /settings:try -->\nend\n");
+        assertThatThrownBy(() -> SettingsTable.replaceBlock("no markers", "try", "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(SettingsTable.markdown(CLI)).startsWith("**model**\n\n| setting |");
+        assertThat(SettingsTable.markdown(CLI)).contains("\n**job**\n\n| setting |");
     }
 }

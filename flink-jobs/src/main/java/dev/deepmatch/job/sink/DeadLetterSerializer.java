@@ -1,7 +1,7 @@
 package dev.deepmatch.job.sink;
 
-import dev.deepmatch.job.codec.DeadLetterCodec;
 import dev.deepmatch.schema.DeadLetter;
+import dev.deepmatch.schema.wire.WireCodec;
 import java.nio.ByteBuffer;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,6 +28,6 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
                 null,
                 letter.getDetectedAtMillis(),
                 keyBytes,
-                DeadLetterCodec.encode(letter));
+                WireCodec.DEAD_LETTER.encode(letter));
     }
 }

@@ -1,7 +1,7 @@
 package dev.deepmatch.job.sink;
 
-import dev.deepmatch.job.codec.ItemVectorCodec;
 import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.wire.WireCodec;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,6 +22,6 @@ public class ItemVectorSerializer implements KafkaRecordSerializationSchema<Item
                 null,
                 vector.getEmittedAtMillis().toEpochMilli(),
                 vector.getItemId().getBytes(StandardCharsets.UTF_8),
-                ItemVectorCodec.encode(vector));
+                WireCodec.ITEM_VECTOR.encode(vector));
     }
 }

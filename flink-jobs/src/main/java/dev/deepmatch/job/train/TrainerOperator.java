@@ -1,15 +1,18 @@
 package dev.deepmatch.job.train;
 
-import dev.deepmatch.job.JobConfig;
-import dev.deepmatch.job.window.TrainingExample;
+import static dev.deepmatch.job.LearnerMetrics.*;
+
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.TrainStats;
-import dev.deepmatch.model.eval.DeepMatchLearner;
 import dev.deepmatch.model.math.Blas;
+import dev.deepmatch.model.prequential.DeepMatchLearner;
+import dev.deepmatch.model.prequential.RecallCounter;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelShard;
+import dev.deepmatch.schema.TrainingExample;
+import dev.deepmatch.schema.WindowPlay;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * and the whole catalogue every full-refresh interval (and after a restore, if configured).
  *
  * <p>State: the whole model as {@link ModelShard}s in union list state, written at every
- * checkpoint, plus the examples of the open batch. Runs with parallelism 1.
+ * checkpoint, plus the examples of the open batch (Avro {@link TrainingExample}s). Runs with
+ * parallelism 1.
  */
 public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         implements OneInputStreamOperator<TrainingExample, ItemVector>, BoundedOneInput {
@@ -52,13 +55,10 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
 
-    /** N of the prequential POS@N / NEG@N gauges. */
-    public static final int TOP_N = 10;
+    /** The N of the prequential POS@N / NEG@N gauges, as in the replay's final line. */
+    private static final int[] TOP_N = {10, 50};
 
-    /** The larger N, also reported since start, as in the replay's final line. */
-    public static final int TOP_N_WIDE = 50;
-
-    private final JobConfig config;
+    private final TrainerSettings config;
 
     private transient ModelConfig modelConfig;
 
@@ -89,10 +89,13 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private transient Counter fullRefreshes;
     private transient Histogram stepMillis;
     private transient Histogram freshnessMillis;
-    private transient HitRate positives;
-    private transient HitRate negatives;
-    private transient HitRate positivesWide;
-    private transient HitRate negativesWide;
+    private transient RecallCounter recall;
+
+    /** The counter's figures as of the last batch, for the metric reporter's thread. */
+    private transient volatile double[] figures;
+
+    private transient volatile long positivesRanked;
+    private transient volatile long negativesRanked;
     private transient volatile double lastPositiveLoss;
     private transient volatile double lastNegativeLoss;
     private transient volatile double lastNextItemLoss;
@@ -102,7 +105,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private transient volatile int pendingExamples;
     private transient volatile long rejectedItems;
 
-    public TrainerOperator(JobConfig config) {
+    public TrainerOperator(TrainerSettings config) {
         this.config = config;
     }
 
@@ -119,17 +122,17 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                 context.getOperatorStateStore()
                         .getListState(
                                 new ListStateDescriptor<>(
-                                        "pending-examples",
-                                        TypeInformation.of(TrainingExample.class)));
+                                        "pending-batch",
+                                        new AvroTypeInfo<>(TrainingExample.class)));
 
-        modelConfig = config.modelConfig();
+        modelConfig = config.model();
         List<ModelShard> shards = new ArrayList<>();
         modelState.get().forEach(shards::add);
         restored = context.isRestored() && !shards.isEmpty();
         if (!config.trainingEnabled()) {
             retainedShards = shards;
         } else if (restored) {
-            model = DeepMatchModel.restore(shards);
+            model = DeepMatchModel.restore(shards, config.runtime());
             // The model keeps the settings it was created with; say so if the job's differ.
             if (!model.config().equals(modelConfig)) {
                 LOG.warn(
@@ -141,11 +144,20 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             }
             modelConfig = model.config();
         } else {
-            model = new DeepMatchModel(modelConfig);
+            model = new DeepMatchModel(modelConfig, config.runtime());
         }
         learner = model == null ? null : new DeepMatchLearner(model);
         batch = new ArrayList<>();
         pendingState.get().forEach(batch::add);
+        // Savepoints of release 0.1 hold the open batch as a POJO under another name.
+        ListState<dev.deepmatch.job.window.TrainingExample> legacyPending =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "pending-examples",
+                                        dev.deepmatch.job.window.TrainingExample.class));
+        legacyPending.get().forEach(e -> batch.add(e.upgrade()));
+        legacyPending.clear();
     }
 
     @Override
@@ -181,38 +193,63 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     }
 
     private void registerMetrics(MetricGroup metrics) {
-        examplesIn = metrics.counter("examplesIn");
-        metrics.meter("examplesPerSecond", new MeterView(examplesIn));
-        trainingSteps = metrics.counter("trainingSteps");
-        vectorsEmitted = metrics.counter("vectorsEmitted");
-        fullRefreshes = metrics.counter("fullRefreshes");
+        examplesIn = metrics.counter(EXAMPLES_IN);
+        metrics.meter(EXAMPLES_PER_SECOND, new MeterView(examplesIn));
+        trainingSteps = metrics.counter(TRAINING_STEPS);
+        vectorsEmitted = metrics.counter(VECTORS_EMITTED);
+        fullRefreshes = metrics.counter(FULL_REFRESHES);
         stepMillis =
-                metrics.histogram("trainingStepMillis", new DescriptiveStatisticsHistogram(500));
+                metrics.histogram(TRAINING_STEP_MILLIS, new DescriptiveStatisticsHistogram(500));
         freshnessMillis =
                 metrics.histogram(
-                        "vectorFreshnessMillis", new DescriptiveStatisticsHistogram(10_000));
-        metrics.gauge("lastTrainingStepMillis", (Gauge<Long>) () -> lastStepMillis);
-        metrics.gauge("positiveLoss", (Gauge<Double>) () -> lastPositiveLoss);
-        metrics.gauge("negativeLoss", (Gauge<Double>) () -> lastNegativeLoss);
-        metrics.gauge("nextItemLoss", (Gauge<Double>) () -> lastNextItemLoss);
-        positives = new HitRate(config.metricsWindow());
-        negatives = new HitRate(config.metricsWindow());
-        metrics.gauge("pos10", (Gauge<Double>) positives::recent);
-        metrics.gauge("neg10", (Gauge<Double>) negatives::recent);
-        metrics.gauge("pos10Total", (Gauge<Double>) positives::overall);
-        metrics.gauge("neg10Total", (Gauge<Double>) negatives::overall);
-        positivesWide = new HitRate(config.metricsWindow());
-        negativesWide = new HitRate(config.metricsWindow());
-        metrics.gauge("pos50", (Gauge<Double>) positivesWide::recent);
-        metrics.gauge("neg50", (Gauge<Double>) negativesWide::recent);
-        metrics.gauge("pos50Total", (Gauge<Double>) positivesWide::overall);
-        metrics.gauge("neg50Total", (Gauge<Double>) negativesWide::overall);
-        metrics.gauge("positivesRanked", (Gauge<Long>) positives::ranked);
-        metrics.gauge("negativesRanked", (Gauge<Long>) negatives::ranked);
-        metrics.gauge("modelVersion", (Gauge<Long>) () -> modelVersion);
-        metrics.gauge("catalogueSize", (Gauge<Integer>) () -> catalogueSize);
-        metrics.gauge("pendingExamples", (Gauge<Integer>) () -> pendingExamples);
-        metrics.gauge("rejectedItems", (Gauge<Long>) () -> rejectedItems);
+                        VECTOR_FRESHNESS_MILLIS, new DescriptiveStatisticsHistogram(10_000));
+        metrics.gauge(LAST_TRAINING_STEP_MILLIS, (Gauge<Long>) () -> lastStepMillis);
+        metrics.gauge(POSITIVE_LOSS, (Gauge<Double>) () -> lastPositiveLoss);
+        metrics.gauge(NEGATIVE_LOSS, (Gauge<Double>) () -> lastNegativeLoss);
+        metrics.gauge(NEXT_ITEM_LOSS, (Gauge<Double>) () -> lastNextItemLoss);
+        recall =
+                new RecallCounter(
+                        TOP_N,
+                        modelConfig.posThreshold(),
+                        modelConfig.negThreshold(),
+                        config.metricsWindow());
+        publishRecall();
+        String[][] names = {
+            {POS10, NEG10, POS10_TOTAL, NEG10_TOTAL}, {POS50, NEG50, POS50_TOTAL, NEG50_TOTAL}
+        };
+        for (int n = 0; n < TOP_N.length; n++) {
+            for (int k = 0; k < 4; k++) {
+                int at = 4 * n + k;
+                metrics.gauge(names[n][k], (Gauge<Double>) () -> figures[at]);
+            }
+        }
+        metrics.gauge(POSITIVES_RANKED, (Gauge<Long>) () -> positivesRanked);
+        metrics.gauge(NEGATIVES_RANKED, (Gauge<Long>) () -> negativesRanked);
+        metrics.gauge(MODEL_VERSION, (Gauge<Long>) () -> modelVersion);
+        metrics.gauge(CATALOGUE_SIZE, (Gauge<Integer>) () -> catalogueSize);
+        metrics.gauge(PENDING_EXAMPLES, (Gauge<Integer>) () -> pendingExamples);
+        metrics.gauge(REJECTED_ITEMS, (Gauge<Long>) () -> rejectedItems);
+    }
+
+    /**
+     * Copies the counter's figures for the gauges, once per batch: recent and since start for each
+     * N, 0 before anything was ranked.
+     */
+    private void publishRecall() {
+        double[] f = new double[4 * TOP_N.length];
+        for (int n = 0; n < TOP_N.length; n++) {
+            f[4 * n] = orZero(recall.recentPos(n));
+            f[4 * n + 1] = orZero(recall.recentNeg(n));
+            f[4 * n + 2] = orZero(recall.pos(n));
+            f[4 * n + 3] = orZero(recall.neg(n));
+        }
+        figures = f;
+        positivesRanked = recall.positives();
+        negativesRanked = recall.negatives();
+    }
+
+    private static double orZero(double v) {
+        return Double.isNaN(v) ? 0.0 : v;
     }
 
     @Override
@@ -279,7 +316,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         }
         List<Example> examples = new ArrayList<>(batch.size());
         for (TrainingExample e : batch) {
-            examples.add(e.toModelExample());
+            examples.add(Example.of(e));
         }
         rank(examples);
         learner.learn(examples);
@@ -298,9 +335,10 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             lastNextItemLoss = stats.nextItemLoss();
         }
         for (TrainingExample e : batch) {
-            unreportedPlays.merge(e.targetItem, e.targetEventTimeMillis, Math::min);
-            for (String item : e.historyItems) {
-                unreportedPlays.merge(item, e.targetEventTimeMillis, Math::min);
+            long playTime = e.getTarget().getEventTimeMillis();
+            unreportedPlays.merge(e.getTarget().getItemId(), playTime, Math::min);
+            for (WindowPlay play : e.getHistory()) {
+                unreportedPlays.merge(play.getItemId(), playTime, Math::min);
             }
         }
         batch.clear();
@@ -308,22 +346,13 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         publishModelFigures();
     }
 
-    /** Prequential evaluation: is each target in the current top N? Unknown targets miss. */
+    /** Prequential evaluation: where is each target in the current top N? Unknown ones miss. */
     private void rank(List<Example> examples) {
-        int[] ranks = learner.rankTargets(examples, TOP_N_WIDE);
+        int[] ranks = learner.rankTargets(examples, TOP_N[TOP_N.length - 1]);
         for (int i = 0; i < examples.size(); i++) {
-            double rate = examples.get(i).targetRate();
-            boolean positive = modelConfig.isPositive(rate);
-            if (!positive && !modelConfig.isNegative(rate)) {
-                continue;
-            }
-            (positive ? positives : negatives).record(ranks[i] >= 0 && ranks[i] < TOP_N);
-            (positive ? positivesWide : negativesWide).record(ranks[i] >= 0);
+            recall.add(ranks[i], examples.get(i).targetRate());
         }
-        positives.publish();
-        negatives.publish();
-        positivesWide.publish();
-        negativesWide.publish();
+        publishRecall();
     }
 
     private void emitChangedRows() {
@@ -402,13 +431,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         super.close();
     }
 
-    /** Prequential hit rates of well-played / skipped targets, for tests. */
-    HitRate positiveHits() {
-        return positives;
-    }
-
-    HitRate negativeHits() {
-        return negatives;
+    /** The prequential POS@N / NEG@N counter, for tests. */
+    RecallCounter recall() {
+        return recall;
     }
 
     /** The model, for tests and the local launcher's final figures; null if training is off. */

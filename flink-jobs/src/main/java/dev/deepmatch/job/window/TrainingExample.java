@@ -1,13 +1,15 @@
 package dev.deepmatch.job.window;
 
-import dev.deepmatch.model.Example;
-import java.util.Arrays;
-import java.util.Objects;
+import dev.deepmatch.schema.IntentType;
+import dev.deepmatch.schema.WindowPlay;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A play with the user's plays before it (by event time, oldest first): one training example on the
- * stream between the window function and the trainer. A Flink POJO; arrays of strings and
- * primitives have built-in serializers, so no Kryo is involved.
+ * The open batch as savepoints of release 0.1 hold it (a Flink POJO under this name, in the
+ * trainer's {@code pending-examples} state). Kept only so those savepoints restore: the trainer
+ * reads it once and keeps its batch as Avro {@link dev.deepmatch.schema.TrainingExample}s since. Do
+ * not rename, move or change its fields.
  */
 public class TrainingExample {
     public String userId;
@@ -21,65 +23,31 @@ public class TrainingExample {
     public double targetRate;
     public int targetIntent;
 
-    /** Event time of the target play (ms), for the freshness histogram. */
+    /** Event time of the target play (ms). */
     public long targetEventTimeMillis;
 
     public TrainingExample() {}
 
-    public TrainingExample(
-            String userId,
-            String[] historyItems,
-            double[] historyRates,
-            int[] historyIntents,
-            String targetItem,
-            double targetRate,
-            int targetIntent,
-            long targetEventTimeMillis) {
-        this.userId = userId;
-        this.historyItems = historyItems;
-        this.historyRates = historyRates;
-        this.historyIntents = historyIntents;
-        this.targetItem = targetItem;
-        this.targetRate = targetRate;
-        this.targetIntent = targetIntent;
-        this.targetEventTimeMillis = targetEventTimeMillis;
-    }
-
-    /** The model's view of this example. */
-    public Example toModelExample() {
-        return new Example(historyItems, historyRates, historyIntents, targetItem, targetRate);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof TrainingExample e)) {
-            return false;
+    /** The same example as today's Avro type; the history's event times and ids were not kept. */
+    public dev.deepmatch.schema.TrainingExample upgrade() {
+        List<WindowPlay> history = new ArrayList<>(historyItems.length);
+        for (int i = 0; i < historyItems.length; i++) {
+            history.add(
+                    new WindowPlay(
+                            "",
+                            historyItems[i],
+                            targetEventTimeMillis,
+                            historyRates[i],
+                            IntentType.values()[historyIntents[i]]));
         }
-        return Double.compare(targetRate, e.targetRate) == 0
-                && targetIntent == e.targetIntent
-                && targetEventTimeMillis == e.targetEventTimeMillis
-                && Objects.equals(userId, e.userId)
-                && Arrays.equals(historyItems, e.historyItems)
-                && Arrays.equals(historyRates, e.historyRates)
-                && Arrays.equals(historyIntents, e.historyIntents)
-                && Objects.equals(targetItem, e.targetItem);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(userId, targetItem, targetEventTimeMillis);
-    }
-
-    @Override
-    public String toString() {
-        return "TrainingExample{user="
-                + userId
-                + ", history="
-                + Arrays.toString(historyItems)
-                + ", target="
-                + targetItem
-                + ", rate="
-                + targetRate
-                + '}';
+        return new dev.deepmatch.schema.TrainingExample(
+                userId,
+                history,
+                new WindowPlay(
+                        "",
+                        targetItem,
+                        targetEventTimeMillis,
+                        targetRate,
+                        IntentType.values()[targetIntent]));
     }
 }

@@ -1,10 +1,11 @@
 package dev.deepmatch.job.window;
 
+import dev.deepmatch.job.LearnerMetrics;
+import dev.deepmatch.model.prequential.WindowRule;
 import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.TrainingExample;
 import dev.deepmatch.schema.UserWindow;
-import dev.deepmatch.schema.WindowPlay;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -24,167 +25,128 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Per user (the key): the last L plays ordered by event time, in RocksDB with a TTL. Every play
- * with at least one earlier play is emitted at once as a training example whose history is the
- * plays before it by event time, so a play arriving out of order within the allowed lateness is
- * placed where it happened. Plays later than that (behind the watermark by more than the allowed
- * lateness) and replays of a recently seen event id are dropped and counted.
+ * Per listener (the key): their window in RocksDB, kept by the {@link WindowRule} the replay uses
+ * too. Every play with an earlier play is emitted at once as a training example; late plays and
+ * replayed event ids are dropped and counted.
  *
- * <p>No timers: examples are emitted on arrival, and expiry is left to state TTL.
+ * <p>A window is forgotten {@code state-ttl} after the listener's last play: a processing-time
+ * timer at that moment clears it, so {@code usersInWindowState} counts the windows that exist
+ * (state TTL stays as a backstop that cleans up in RocksDB compaction).
  */
 public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEvent, TrainingExample>
         implements CheckpointedFunction {
 
-    private final int windowLength;
-    private final int dedupMemory;
-    private final long allowedLatenessMillis;
+    /** Name of the keyed state, e.g. for the State Processor API. */
+    public static final String WINDOW_STATE = "user-window";
+
+    private final WindowRule rule;
     private final Duration stateTtl;
 
     private transient ValueState<UserWindow> window;
 
-    /** Windows this subtask created, kept across restarts (see {@link #usersInWindowState}). */
-    private transient ListState<Long> usersCreatedState;
+    /**
+     * Windows of this subtask with an expiry timer, kept across restarts; after a rescale the
+     * subtasks' counts may move apart, their sum stays right.
+     */
+    private transient ListState<Long> windowsState;
 
-    private transient volatile long usersCreated;
+    private transient volatile long windows;
     private transient Counter playsAccepted;
     private transient Counter lateDropped;
     private transient Counter duplicatesDropped;
     private transient Counter examplesOut;
 
-    public UserWindowFunction(
-            int windowLength, int dedupMemory, Duration allowedLateness, Duration stateTtl) {
-        if (windowLength < 1) {
-            throw new IllegalArgumentException("windowLength must be at least 1");
-        }
-        this.windowLength = windowLength;
-        this.dedupMemory = dedupMemory;
-        this.allowedLatenessMillis = allowedLateness.toMillis();
+    public UserWindowFunction(WindowRule rule, Duration stateTtl) {
+        this.rule = rule;
         this.stateTtl = stateTtl;
     }
-
-    /** Name of the keyed state, e.g. for the State Processor API. */
-    public static final String WINDOW_STATE = "user-window";
 
     @Override
     public void open(OpenContext openContext) {
         ValueStateDescriptor<UserWindow> descriptor =
                 new ValueStateDescriptor<>(WINDOW_STATE, new AvroTypeInfo<>(UserWindow.class));
+        // The expiry timer fires no later than the TTL (both count from the same write); the TTL
+        // cleans up what a timer could not, e.g. windows restored from before the timers.
         descriptor.enableTimeToLive(
                 StateTtlConfig.newBuilder(stateTtl)
                         .updateTtlOnCreateAndWrite()
                         .neverReturnExpired()
-                        // RocksDB drops expired windows during compaction; heap backends
-                        // clean up incrementally (their default).
                         .cleanupInRocksdbCompactFilter(1000)
                         .build());
         window = getRuntimeContext().getState(descriptor);
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        playsAccepted = metrics.counter("playsAccepted");
-        lateDropped = metrics.counter("latePlaysDropped");
-        duplicatesDropped = metrics.counter("duplicatePlaysDropped");
-        examplesOut = metrics.counter("examplesOut");
-        metrics.gauge("usersInWindowState", (Gauge<Long>) () -> usersCreated);
+        playsAccepted = metrics.counter(LearnerMetrics.PLAYS_ACCEPTED);
+        lateDropped = metrics.counter(LearnerMetrics.LATE_PLAYS_DROPPED);
+        duplicatesDropped = metrics.counter(LearnerMetrics.DUPLICATE_PLAYS_DROPPED);
+        examplesOut = metrics.counter(LearnerMetrics.EXAMPLES_OUT);
+        metrics.gauge(LearnerMetrics.USERS_IN_WINDOW_STATE, (Gauge<Long>) () -> windows);
     }
 
     @Override
     public void processElement(PlaybackEvent event, Context ctx, Collector<TrainingExample> out)
             throws Exception {
-        long eventTime = event.getEventTimeMillis().toEpochMilli();
-        long watermark = ctx.timerService().currentWatermark();
-        if (watermark > Long.MIN_VALUE + allowedLatenessMillis
-                && eventTime < watermark - allowedLatenessMillis) {
-            lateDropped.inc();
-            return;
-        }
-
         UserWindow current = window.value();
-        if (current == null) {
-            usersCreated++;
-        }
-        List<WindowPlay> plays =
-                current == null ? new ArrayList<>() : new ArrayList<>(current.getPlays());
-        List<String> recentIds =
-                current == null ? new ArrayList<>() : new ArrayList<>(current.getRecentEventIds());
-        if (recentIds.contains(event.getEventId())) {
-            duplicatesDropped.inc();
-            return;
-        }
-
-        // First play strictly later than this one: ties keep arrival order.
-        int at = plays.size();
-        while (at > 0 && plays.get(at - 1).getEventTimeMillis() > eventTime) {
-            at--;
-        }
-        if (at > 0) {
-            out.collect(
-                    example(
-                            ctx.getCurrentKey(),
-                            plays.subList(Math.max(0, at - windowLength), at),
-                            event,
-                            eventTime));
-            examplesOut.inc();
-        }
-
-        plays.add(
-                at,
-                WindowPlay.newBuilder()
-                        .setEventId(event.getEventId())
-                        .setItemId(event.getItemId())
-                        .setEventTimeMillis(eventTime)
-                        .setPlayRate(event.getPlayRate())
-                        .setIntent(event.getIntent())
-                        .build());
-        if (plays.size() > windowLength) {
-            plays.remove(0);
-        }
-        if (dedupMemory > 0) {
-            recentIds.add(event.getEventId());
-            if (recentIds.size() > dedupMemory) {
-                recentIds.remove(0);
+        WindowRule.Result r =
+                rule.accept(
+                        ctx.getCurrentKey(), current, event, ctx.timerService().currentWatermark());
+        switch (r.outcome()) {
+            case LATE -> lateDropped.inc();
+            case DUPLICATE -> duplicatesDropped.inc();
+            case ACCEPTED -> {
+                UserWindow updated = r.window();
+                if (current == null) {
+                    windows++;
+                } else if (current.getExpiresAtMillis() > 0) {
+                    ctx.timerService().deleteProcessingTimeTimer(current.getExpiresAtMillis());
+                }
+                long expiresAt = ctx.timerService().currentProcessingTime() + stateTtl.toMillis();
+                updated.setExpiresAtMillis(expiresAt);
+                ctx.timerService().registerProcessingTimeTimer(expiresAt);
+                window.update(updated);
+                playsAccepted.inc();
+                if (r.example() != null) {
+                    out.collect(r.example());
+                    examplesOut.inc();
+                }
             }
         }
-        window.update(new UserWindow(plays, recentIds));
-        playsAccepted.inc();
     }
 
-    private static TrainingExample example(
-            String userId, List<WindowPlay> history, PlaybackEvent target, long targetTime) {
-        int n = history.size();
-        String[] items = new String[n];
-        double[] rates = new double[n];
-        int[] intents = new int[n];
-        for (int i = 0; i < n; i++) {
-            WindowPlay play = history.get(i);
-            items[i] = play.getItemId();
-            rates[i] = play.getPlayRate();
-            intents[i] = play.getIntent().ordinal();
+    /**
+     * Each counted window has exactly one timer: a play extends it (delete and register), and a
+     * firing ends it. A timer that is not the current window's own belongs to a window the TTL
+     * removed before the listener came back; it ends that one.
+     */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TrainingExample> out)
+            throws Exception {
+        UserWindow current = window.value();
+        if (current != null && current.getExpiresAtMillis() == timestamp) {
+            window.clear();
         }
-        return new TrainingExample(
-                userId,
-                items,
-                rates,
-                intents,
-                target.getItemId(),
-                target.getPlayRate(),
-                target.getIntent().ordinal(),
-                targetTime);
+        windows--;
+    }
+
+    /** What the windows gauge reads, for tests. */
+    long windows() {
+        return windows;
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        usersCreatedState.update(List.of(usersCreated));
+        windowsState.update(List.of(windows));
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        usersCreatedState =
+        // The name of the count before it counted live windows: restored counts carry on.
+        windowsState =
                 context.getOperatorStateStore()
                         .getListState(new ListStateDescriptor<>("users-created", Types.LONG));
-        usersCreated = 0;
-        // After rescaling a subtask may get several counts (or none); the sum stays right.
-        for (Long count : usersCreatedState.get()) {
-            usersCreated += count;
+        windows = 0;
+        for (Long count : windowsState.get()) {
+            windows += count;
         }
     }
 }

@@ -3,10 +3,11 @@ package dev.deepmatch.job.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deepmatch.job.JobConfig;
-import dev.deepmatch.job.window.TrainingExample;
+import dev.deepmatch.job.Plays;
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
 import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.TrainingExample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -53,7 +54,7 @@ class TrainerOperatorTest {
         System.arraycopy(extraArgs, 0, args, TINY.length, extraArgs.length);
         var h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new TrainerOperator(JobConfig.fromArgs(args)));
+                        new TrainerOperator(JobConfig.fromArgs(args).trainerSettings()));
         harnesses.add(h);
         h.setProcessingTime(0);
         if (restoreFrom == null) {
@@ -84,14 +85,13 @@ class TrainerOperatorTest {
                 intents[j] = random.nextInt(6);
             }
             out.add(
-                    new TrainingExample(
+                    Plays.example(
                             "u" + i,
                             items,
                             rates,
                             intents,
                             "t" + random.nextInt(12),
                             random.nextDouble() < 0.6 ? 0.9 : 0.05,
-                            2,
                             1_000L * i));
         }
         return out;
@@ -102,7 +102,7 @@ class TrainerOperatorTest {
             List<TrainingExample> examples)
             throws Exception {
         for (TrainingExample e : examples) {
-            h.processElement(e, e.targetEventTimeMillis);
+            h.processElement(e, e.getTarget().getEventTimeMillis());
         }
     }
 
@@ -163,24 +163,12 @@ class TrainerOperatorTest {
         send(h, first);
         // A fresh model knows no target yet: ranked first, every example is a miss, even though
         // the same step then admits all of them to the catalogue.
-        long positives = first.stream().filter(e -> e.targetRate >= 0.8).count();
-        assertThat(op.positiveHits().ranked()).isEqualTo(positives);
-        assertThat(op.negativeHits().ranked()).isEqualTo(first.size() - positives);
-        assertThat(op.positiveHits().overall()).isZero();
-        assertThat(op.negativeHits().overall()).isZero();
-        assertThat(model(h).rowOf(first.get(0).targetItem)).isNotNegative();
-    }
-
-    @Test
-    void hitRateKeepsARollingWindowAndATotal() {
-        HitRate rate = new HitRate(3);
-        for (boolean hit : new boolean[] {true, false, true, true}) {
-            rate.record(hit);
-        }
-        rate.publish();
-        assertThat(rate.recent()).isEqualTo(2.0 / 3);
-        assertThat(rate.overall()).isEqualTo(3.0 / 4);
-        assertThat(rate.ranked()).isEqualTo(4);
+        long positives = first.stream().filter(e -> e.getTarget().getPlayRate() >= 0.8).count();
+        assertThat(op.recall().positives()).isEqualTo(positives);
+        assertThat(op.recall().negatives()).isEqualTo(first.size() - positives);
+        assertThat(op.recall().pos(0)).isZero();
+        assertThat(op.recall().neg(0)).isZero();
+        assertThat(model(h).rowOf(first.get(0).getTarget().getItemId())).isNotNegative();
     }
 
     @Test
@@ -198,9 +186,7 @@ class TrainerOperatorTest {
         assertThat(b.version()).isEqualTo(version);
         assertThat(b.catalogueSize()).isEqualTo(a.catalogueSize());
         List<Example> probe =
-                examples(16, 5).stream()
-                        .map(TrainingExample::toModelExample)
-                        .collect(Collectors.toList());
+                examples(16, 5).stream().map(Example::of).collect(Collectors.toList());
         double[][] usersA = a.userVectors(probe);
         double[][] usersB = b.userVectors(probe);
         assertThat(usersB).isDeepEqualTo(usersA);

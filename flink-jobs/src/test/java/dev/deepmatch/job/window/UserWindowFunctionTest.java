@@ -3,7 +3,10 @@ package dev.deepmatch.job.window;
 import static dev.deepmatch.job.Plays.play;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deepmatch.model.prequential.WindowRule;
 import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.TrainingExample;
+import dev.deepmatch.schema.WindowPlay;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -38,13 +41,24 @@ class UserWindowFunctionTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, PlaybackEvent, TrainingExample>
             newHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new UserWindowFunction(L, 4, LATENESS, TTL)),
+                new KeyedProcessOperator<>(
+                        new UserWindowFunction(new WindowRule(L, 4, LATENESS.toMillis()), TTL)),
                 PlaybackEvent::getUserId,
                 Types.STRING);
     }
 
     private void send(PlaybackEvent event) throws Exception {
         harness.processElement(event, event.getEventTimeMillis().toEpochMilli());
+    }
+
+    private static List<String> history(TrainingExample e) {
+        return e.getHistory().stream().map(WindowPlay::getItemId).toList();
+    }
+
+    private long windows() {
+        return ((UserWindowFunction)
+                        ((KeyedProcessOperator<?, ?, ?>) harness.getOperator()).getUserFunction())
+                .windows();
     }
 
     private List<TrainingExample> drain() {
@@ -63,21 +77,26 @@ class UserWindowFunctionTest {
         send(play("e5", "u", "e", 5_000, 0.5));
 
         List<TrainingExample> out = drain();
-        assertThat(out).extracting(e -> e.targetItem).containsExactly("b", "c", "d", "e");
-        assertThat(out.get(0).historyItems).containsExactly("a");
-        assertThat(out.get(1).historyItems).containsExactly("a", "b");
-        assertThat(out.get(1).historyRates).containsExactly(1.0, 0.1);
+        assertThat(out)
+                .extracting(e -> e.getTarget().getItemId())
+                .containsExactly("b", "c", "d", "e");
+        assertThat(history(out.get(0))).containsExactly("a");
+        assertThat(history(out.get(1))).containsExactly("a", "b");
+        assertThat(out.get(1).getHistory())
+                .extracting(WindowPlay::getPlayRate)
+                .containsExactly(1.0, 0.1);
         // The window keeps the last L plays: "a" is gone by the fifth play.
-        assertThat(out.get(3).historyItems).containsExactly("b", "c", "d");
-        assertThat(out.get(3).targetRate).isEqualTo(0.5);
-        assertThat(out.get(3).targetEventTimeMillis).isEqualTo(5_000);
-        assertThat(out.get(3).userId).isEqualTo("u");
+        assertThat(history(out.get(3))).containsExactly("b", "c", "d");
+        assertThat(out.get(3).getTarget().getPlayRate()).isEqualTo(0.5);
+        assertThat(out.get(3).getTarget().getEventTimeMillis()).isEqualTo(5_000);
+        assertThat(out.get(3).getUserId()).isEqualTo("u");
 
-        // One window per user; examples are emitted on arrival, so no timers are left behind.
+        // One window per user; examples are emitted on arrival; each window has one expiry timer.
         send(play("x1", "v", "a", 1_000));
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
         assertThat(harness.numEventTimeTimers()).isZero();
-        assertThat(harness.numProcessingTimeTimers()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(2);
+        assertThat(windows()).isEqualTo(2);
     }
 
     @Test
@@ -87,40 +106,16 @@ class UserWindowFunctionTest {
         send(play("e3", "u", "c", 3_000));
         List<TrainingExample> out = drain();
         assertThat(out).hasSize(1);
-        assertThat(out.get(0).historyItems).containsExactly("a");
+        assertThat(history(out.get(0))).containsExactly("a");
     }
 
     @Test
-    void replayedEventIdsAreDroppedWithBoundedMemory() throws Exception {
+    void replayedEventIdsAreDroppedAndChangeNothing() throws Exception {
         send(play("e1", "u", "a", 1_000));
         send(play("e2", "u", "b", 2_000));
         send(play("e1", "u", "a", 1_000)); // replay
-        send(play("e2", "u", "b", 2_000)); // replay
         assertThat(drain()).hasSize(1);
-
-        // Dedup memory is 4 ids: after four newer plays, e1 is forgotten and accepted again.
-        send(play("e3", "u", "c", 3_000));
-        send(play("e4", "u", "d", 4_000));
-        send(play("e5", "u", "e", 5_000));
-        drain();
-        send(play("e1", "u", "a", 6_000));
-        assertThat(drain()).extracting(e -> e.targetItem).containsExactly("a");
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
-    }
-
-    @Test
-    void outOfOrderPlaysArePlacedByEventTime() throws Exception {
-        send(play("e1", "u", "a", 10_000));
-        send(play("e3", "u", "c", 30_000));
-        send(play("e2", "u", "b", 20_000)); // arrives late, happened between a and c
-        send(play("e0", "u", "z", 5_000)); // before everything: no earlier play, no example
-        send(play("e4", "u", "d", 40_000));
-
-        List<TrainingExample> out = drain();
-        assertThat(out).extracting(e -> e.targetItem).containsExactly("c", "b", "d");
-        assertThat(out.get(1).historyItems).containsExactly("a");
-        // z was inserted first and then evicted as the oldest of L + 1 plays
-        assertThat(out.get(2).historyItems).containsExactly("a", "b", "c");
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
     }
 
     @Test
@@ -132,25 +127,44 @@ class UserWindowFunctionTest {
         send(play("inTime", "u", "y", 500_000 - LATENESS.toMillis()));
         send(play("e2", "u", "b", 600_000));
         List<TrainingExample> out = drain();
-        assertThat(out).extracting(e -> e.targetItem).containsExactly("b");
+        assertThat(out).extracting(e -> e.getTarget().getItemId()).containsExactly("b");
         // y (within lateness) is in the window, before a; x never got in
-        assertThat(out.get(0).historyItems).containsExactly("y", "a");
+        assertThat(history(out.get(0))).containsExactly("y", "a");
     }
 
+    /**
+     * A window is forgotten a TTL after its listener's last play, by its expiry timer, and the
+     * windows gauge falls with it; each play moves the timer.
+     */
     @Test
-    void windowsExpireAfterTheStateTtl() throws Exception {
-        harness.setStateTtlProcessingTime(0);
+    void windowsExpireAfterTheStateTtlAndTheGaugeFalls() throws Exception {
+        at(0);
         send(play("e1", "u", "a", 1_000));
-        harness.setStateTtlProcessingTime(TTL.toMillis() - 1);
-        send(play("e2", "u", "b", 2_000));
+        send(play("x1", "v", "a", 1_000));
+        assertThat(windows()).isEqualTo(2);
+        at(TTL.toMillis() - 1);
+        send(play("e2", "u", "b", 2_000)); // u plays again: their timer moves
         assertThat(drain()).hasSize(1);
+        at(TTL.toMillis());
+        assertThat(windows()).as("v's window expired, u's not").isEqualTo(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
 
-        // The TTL counts from the last write: a full TTL of silence forgets the user.
-        harness.setStateTtlProcessingTime(2 * TTL.toMillis());
+        // A full TTL of silence forgets u too: the next play starts a new window.
+        at(2 * TTL.toMillis() - 1);
+        assertThat(windows()).isEqualTo(0);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
         send(play("e3", "u", "c", 3_000));
         assertThat(drain()).isEmpty();
         send(play("e4", "u", "d", 4_000));
-        assertThat(drain().get(0).historyItems).containsExactly("c");
+        assertThat(history(drain().get(0))).containsExactly("c");
+        assertThat(windows()).isEqualTo(1);
+    }
+
+    /** Processing time of the timers and of the state TTL, as they are in a job. */
+    private void at(long millis) throws Exception {
+        harness.setStateTtlProcessingTime(millis);
+        harness.setProcessingTime(millis);
     }
 
     @Test
@@ -172,6 +186,8 @@ class UserWindowFunctionTest {
         send(play("e3", "u", "c", 3_000));
         List<TrainingExample> out = drain();
         assertThat(out).hasSize(1);
-        assertThat(out.get(0).historyItems).containsExactly("a", "b");
+        assertThat(history(out.get(0))).containsExactly("a", "b");
+        assertThat(windows()).as("the count is restored").isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).as("and the timer").isEqualTo(1);
     }
 }

@@ -4,6 +4,7 @@ import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.TrainingExample;
 import dev.deepmatch.schema.UserWindow;
 import dev.deepmatch.schema.WindowPlay;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +18,8 @@ import java.util.List;
  * than the allowed lateness is dropped, and so is a replay of one of the last {@code dedupMemory}
  * event ids of the listener.
  */
-public final class WindowRule {
+public final class WindowRule implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     /** What became of a play. */
     public enum Outcome {
@@ -64,7 +66,9 @@ public final class WindowRule {
             return new Result(Outcome.LATE, current, null);
         }
         UserWindow window =
-                current != null ? current : new UserWindow(new ArrayList<>(), new ArrayList<>());
+                current != null
+                        ? current
+                        : new UserWindow(new ArrayList<>(), new ArrayList<>(), 0L);
         List<String> recentIds = window.getRecentEventIds();
         if (recentIds.contains(play.getEventId())) {
             return new Result(Outcome.DUPLICATE, current, null);

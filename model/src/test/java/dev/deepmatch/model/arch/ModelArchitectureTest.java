@@ -32,4 +32,31 @@ class ModelArchitectureTest {
                     .dependOnClassesThat()
                     .resideInAPackage("org.apache.kafka..")
                     .because("the model must stay usable outside Kafka (replay, bench, tests)");
+
+    @ArchTest
+    static final ArchRule modelDoesNotDependOnWhatUsesIt =
+            noClasses()
+                    .that()
+                    .resideInAPackage("dev.deepmatch.model..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(
+                            "dev.deepmatch.job..",
+                            "dev.deepmatch.tools..",
+                            "dev.deepmatch.replay..",
+                            "dev.deepmatch.sources..")
+                    .because("arrows point down: the job, the tools and the replay use the model");
+
+    @ArchTest
+    static final ArchRule theMathIsApartFromTheOptimizerAndTheStream =
+            noClasses()
+                    .that()
+                    .resideInAPackage("dev.deepmatch.model.math..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(
+                            "dev.deepmatch.model.optim..",
+                            "dev.deepmatch.model.prequential..",
+                            "dev.deepmatch.schema..")
+                    .because("the kernels know arrays, not optimizers, streams or wire types");
 }

@@ -1,0 +1,51 @@
+package dev.deepmatch.job;
+
+/**
+ * The names of the job's own metrics, in one place: the operators register them under these, and
+ * {@code bin/learner local}, the REST reader, dashboards and tests look them up by them
+ * (docs/OPERATIONS.md describes each).
+ */
+public final class LearnerMetrics {
+    private LearnerMetrics() {}
+
+    // Dead-letter split (after the source)
+    public static final String EVENTS_IN = "eventsIn";
+    public static final String INVALID_EVENTS_TOTAL = "invalidEventsTotal";
+
+    /** Group of one counter per dead-letter reason, e.g. {@code invalidEvents.UNDECODABLE}. */
+    public static final String INVALID_EVENTS = "invalidEvents";
+
+    // User behaviour windows
+    public static final String PLAYS_ACCEPTED = "playsAccepted";
+    public static final String LATE_PLAYS_DROPPED = "latePlaysDropped";
+    public static final String DUPLICATE_PLAYS_DROPPED = "duplicatePlaysDropped";
+    public static final String EXAMPLES_OUT = "examplesOut";
+    public static final String USERS_IN_WINDOW_STATE = "usersInWindowState";
+
+    // Trainer
+    public static final String EXAMPLES_IN = "examplesIn";
+    public static final String EXAMPLES_PER_SECOND = "examplesPerSecond";
+    public static final String TRAINING_STEPS = "trainingSteps";
+    public static final String TRAINING_STEP_MILLIS = "trainingStepMillis";
+    public static final String LAST_TRAINING_STEP_MILLIS = "lastTrainingStepMillis";
+    public static final String PENDING_EXAMPLES = "pendingExamples";
+    public static final String POSITIVE_LOSS = "positiveLoss";
+    public static final String NEGATIVE_LOSS = "negativeLoss";
+    public static final String NEXT_ITEM_LOSS = "nextItemLoss";
+    public static final String POS10 = "pos10";
+    public static final String NEG10 = "neg10";
+    public static final String POS10_TOTAL = "pos10Total";
+    public static final String NEG10_TOTAL = "neg10Total";
+    public static final String POS50 = "pos50";
+    public static final String NEG50 = "neg50";
+    public static final String POS50_TOTAL = "pos50Total";
+    public static final String NEG50_TOTAL = "neg50Total";
+    public static final String POSITIVES_RANKED = "positivesRanked";
+    public static final String NEGATIVES_RANKED = "negativesRanked";
+    public static final String MODEL_VERSION = "modelVersion";
+    public static final String CATALOGUE_SIZE = "catalogueSize";
+    public static final String REJECTED_ITEMS = "rejectedItems";
+    public static final String VECTORS_EMITTED = "vectorsEmitted";
+    public static final String FULL_REFRESHES = "fullRefreshes";
+    public static final String VECTOR_FRESHNESS_MILLIS = "vectorFreshnessMillis";
+}

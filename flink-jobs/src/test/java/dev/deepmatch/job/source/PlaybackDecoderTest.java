@@ -1,0 +1,108 @@
+package dev.deepmatch.job.source;
+
+import static dev.deepmatch.job.Plays.play;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deepmatch.schema.DeadLetter;
+import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.wire.WireCodec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlaybackDecoderTest {
+
+    private static final long NOW = 1_800_000_000_000L;
+    private static final byte[] KEY = "k".getBytes(StandardCharsets.UTF_8);
+
+    private final PlaybackDecoder decoder =
+            new PlaybackDecoder(
+                    Duration.ofMinutes(5), Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+
+    private DecodedPlay decode(long offset, byte[] value) {
+        return decoder.decode("playback-events", 3, offset, KEY, value);
+    }
+
+    private DecodedPlay decode(long offset, PlaybackEvent event) {
+        return decode(offset, WireCodec.PLAYBACK_EVENT.encode(event));
+    }
+
+    @Test
+    void aGoodPlayIsDecodedWithItsEventTimeForTheWatermark() {
+        PlaybackEvent ok = play("e1", "u1", "i1", NOW - 1000, 0.0);
+        PlaybackEvent slightlyAhead = play("e2", "u1", "i2", NOW + 60_000, 1.0);
+        DecodedPlay a = decode(1, ok);
+        assertThat(a.event).isEqualTo(ok);
+        assertThat(a.deadLetter).isNull();
+        assertThat(a.eventTimeMillis()).isEqualTo(NOW - 1000);
+        assertThat(decode(2, slightlyAhead).event).isEqualTo(slightlyAhead);
+    }
+
+    @Test
+    void eachBadRecordBecomesADeadLetterWithReasonCoordinatesAndBytes() {
+        byte[] garbage = "garbage".getBytes(StandardCharsets.UTF_8);
+        byte[] otherSchema =
+                WireCodec.ITEM_VECTOR.encode(
+                        ItemVector.newBuilder()
+                                .setItemId("x")
+                                .setVector(List.of(1f))
+                                .setModelVersion(1)
+                                .setEmittedAtMillis(Instant.EPOCH)
+                                .build());
+        byte[] good = WireCodec.PLAYBACK_EVENT.encode(play("e", "u", "i", NOW));
+        byte[] trailing = Arrays.copyOf(good, good.length + 7);
+        List<DecodedPlay> decoded = new ArrayList<>();
+        decoded.add(decode(10, garbage));
+        decoded.add(decode(11, otherSchema));
+        decoded.add(decode(12, (byte[]) null));
+        decoded.add(decode(13, play("", "u", "i", NOW)));
+        decoded.add(decode(14, play("e", " ", "i", NOW)));
+        decoded.add(decode(15, play("e", "u", "", NOW)));
+        decoded.add(decode(16, play("e", "u", "i", NOW, 1.5)));
+        decoded.add(decode(17, play("e", "u", "i", NOW, -0.1)));
+        decoded.add(decode(18, play("e", "u", "i", NOW, Double.NaN)));
+        decoded.add(decode(19, play("e", "u", "i", NOW + 6 * 60_000)));
+        decoded.add(decode(20, trailing));
+
+        assertThat(decoded).allSatisfy(d -> assertThat(d.event).isNull());
+        assertThat(decoded)
+                .allSatisfy(d -> assertThat(d.eventTimeMillis()).isEqualTo(Long.MIN_VALUE));
+        List<DeadLetter> letters = decoded.stream().map(d -> d.deadLetter).toList();
+        assertThat(letters)
+                .extracting(DeadLetter::getReason)
+                .containsExactly(
+                        "UNDECODABLE",
+                        "UNKNOWN_SCHEMA",
+                        "EMPTY_RECORD",
+                        "EMPTY_EVENT_ID",
+                        "EMPTY_USER_ID",
+                        "EMPTY_ITEM_ID",
+                        "RATE_OUT_OF_RANGE",
+                        "RATE_OUT_OF_RANGE",
+                        "RATE_OUT_OF_RANGE",
+                        "FUTURE_EVENT_TIME",
+                        "UNDECODABLE");
+        assertThat(letters)
+                .extracting(DeadLetter::getSourceOffset)
+                .containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L);
+        DeadLetter first = letters.get(0);
+        assertThat(first.getSourceTopic()).isEqualTo("playback-events");
+        assertThat(first.getSourcePartition()).isEqualTo(3);
+        assertThat(first.getOriginalValue()).isEqualTo(ByteBuffer.wrap(garbage));
+        assertThat(first.getOriginalKey()).isEqualTo(ByteBuffer.wrap(KEY));
+        assertThat(first.getDetectedAtMillis()).isEqualTo(NOW);
+        assertThat(letters.get(1).getDetail())
+                .contains(WireCodec.hex(WireCodec.ITEM_VECTOR.fingerprint()));
+        assertThat(letters.get(6).getDetail()).contains("1.5");
+        assertThat(letters.get(2).getOriginalValue()).isNull();
+        assertThat(letters.get(10).getDetail()).contains("bytes left after one PlaybackEvent");
+    }
+}

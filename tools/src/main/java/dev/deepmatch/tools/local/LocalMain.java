@@ -1,0 +1,267 @@
+package dev.deepmatch.tools.local;
+
+import dev.deepmatch.job.JobConfig;
+import dev.deepmatch.job.JobSettings;
+import dev.deepmatch.settings.CommandLine;
+import dev.deepmatch.settings.Setting;
+import dev.deepmatch.settings.Settings;
+import dev.deepmatch.settings.UsageException;
+import dev.deepmatch.sources.SourceSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+
+/**
+ * {@code bin/learner local}: the whole learner on this machine. A Kafka broker in process, the
+ * job's topics, a producer replaying a file or running the generator, and the job on a local Flink
+ * cluster with its web UI on {@code localhost:8081}. Prints a progress line every few seconds; with
+ * {@code --max-events N} (or a file) it stops once every event went through and prints the replay
+ * command's result line plus {@code vectors=N}. Ctrl-C stops it cleanly.
+ */
+public final class LocalMain {
+
+    static final Setting<Integer> WEB_PORT =
+            Setting.ofInt("web-port", 8081)
+                    .range(0, 65_535)
+                    .describedAs("web UI and REST API on localhost (0: any free port)");
+
+    static final Setting<Integer> PARTITIONS =
+            Setting.ofInt("partitions", 2)
+                    .range(1, 1000)
+                    .describedAs("partitions of the events topic");
+
+    static final Setting<Duration> PROGRESS_INTERVAL =
+            Setting.ofDuration("progress-interval", Duration.ofSeconds(5))
+                    .range(Duration.ofSeconds(1), Duration.ofHours(1))
+                    .describedAs("time between progress lines");
+
+    public static final CommandLine COMMAND =
+            JobConfig.addTo(
+                            CommandLine.builder(
+                                            "local",
+                                            "A Kafka broker, a producer and the learner job on a"
+                                                    + " local Flink cluster, all on this machine."
+                                                    + " A bounded run (a file, or --max-events)"
+                                                    + " ends with the replay's result line plus"
+                                                    + " vectors=N; Ctrl-C stops any run.")
+                                    .group(
+                                            "local",
+                                            List.of(WEB_PORT, PARTITIONS, PROGRESS_INTERVAL))
+                                    .group("plays", SourceSettings.INPUT)
+                                    .group("producer", SourceSettings.PACING))
+                    // checkpoints (and so committed vectors) every 10 s instead of 30 s
+                    .override(JobSettings.CHECKPOINT_INTERVAL.withDefault(Duration.ofSeconds(10)))
+                    .build();
+
+    /** Exit code after Ctrl-C, as shells report SIGINT. */
+    static final int INTERRUPTED = 130;
+
+    private LocalMain() {}
+
+    public static void main(String[] argv) throws Exception {
+        System.exit(run(argv));
+    }
+
+    /**
+     * Parses the command line and runs until done or interrupted.
+     *
+     * @return the process exit code: 0 done, 1 failed, 2 bad command line, 130 interrupted
+     */
+    public static int run(String[] argv) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(argv);
+        } catch (UsageException e) {
+            System.err.println("local: " + e.getMessage());
+            System.err.println("local: --help lists the settings");
+            return 2;
+        }
+        if (options == null) {
+            System.out.print(COMMAND.usage());
+            return 0;
+        }
+        return run(options);
+    }
+
+    /** Runs until done or interrupted; returns the process exit code. */
+    static int run(Options options) throws Exception {
+        Settings source = options.pipeline().settings();
+        System.err.println(
+                "local: starting Kafka, the job and the producer (" + describe(source) + ")");
+        LocalPipeline pipeline;
+        try {
+            pipeline = LocalPipeline.start(options.pipeline());
+        } catch (IllegalArgumentException e) {
+            System.err.println("local: " + e.getMessage());
+            return 2;
+        }
+        Thread main = Thread.currentThread();
+        CountDownLatch cleanedUp = new CountDownLatch(1);
+        Thread hook =
+                new Thread(
+                        () -> {
+                            // Ctrl-C: let the main thread print its last line and stop everything
+                            main.interrupt();
+                            try {
+                                cleanedUp.await(60, TimeUnit.SECONDS);
+                            } catch (InterruptedException ignored) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "local-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        boolean interrupted = false;
+        try {
+            System.err.printf(
+                    "local: Kafka on %s (topics %s, %s, %s); web UI %s; job %s%n",
+                    pipeline.kafka().bootstrapServers(),
+                    pipeline.config().get(JobSettings.EVENTS_TOPIC),
+                    pipeline.config().get(JobSettings.DEAD_LETTER_TOPIC),
+                    pipeline.config().get(JobSettings.VECTORS_TOPIC),
+                    pipeline.webUrl(),
+                    pipeline.job().getJobID());
+            int exit = watch(pipeline, source, options.progressMillis());
+            interrupted = exit == INTERRUPTED;
+            return exit;
+        } finally {
+            try {
+                if (interrupted) {
+                    pipeline.cancelAndClose();
+                } else {
+                    pipeline.close();
+                }
+            } finally {
+                cleanedUp.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it waits for cleanedUp
+                }
+            }
+        }
+    }
+
+    /** Prints progress until every event is through (bounded runs), Ctrl-C, or a failure. */
+    private static int watch(LocalPipeline pipeline, Settings source, long progressMillis)
+            throws Exception {
+        boolean bounded = SourceSettings.bounded(source);
+        Progress printed = null;
+        Progress previous = null;
+        Progress current = null;
+        long nextPrint = progressMillis;
+        try {
+            while (true) {
+                Thread.sleep(1_000);
+                try {
+                    current = pipeline.poll();
+                } catch (java.io.IOException e) {
+                    // the REST API answers only once the job is running
+                    continue;
+                }
+                if (current.millis() >= nextPrint) {
+                    System.out.println(current.line(printed, pipeline.produced()));
+                    printed = current;
+                    nextPrint = current.millis() + progressMillis;
+                }
+                if (pipeline.producerFailure() != null) {
+                    System.err.println("local: the producer failed: " + pipeline.producerFailure());
+                    return 1;
+                }
+                JobStatus status = pipeline.jobStatus();
+                if (status.isGloballyTerminalState()) {
+                    System.err.println("local: the job ended unexpectedly: " + status);
+                    return 1;
+                }
+                if (bounded && isComplete(pipeline, source, current, previous)) {
+                    System.out.println(current.finalLine(current.millis() / 1000.0));
+                    return 0;
+                }
+                previous = current;
+            }
+        } catch (InterruptedException e) {
+            System.err.println("local: stopping");
+            if (current != null) {
+                System.out.println(current.finalLine(current.millis() / 1000.0));
+            }
+            return INTERRUPTED;
+        }
+    }
+
+    /**
+     * All events the run is about have been counted in, and everything they caused has gone through
+     * the trainer (checked on two readings in a row, as metrics of different operators are read at
+     * slightly different times).
+     */
+    static boolean isComplete(
+            LocalPipeline pipeline, Settings source, Progress current, Progress previous) {
+        long max = SourceSettings.maxEvents(source);
+        long target = pipeline.producerFinished() ? Math.min(pipeline.produced(), max) : max;
+        return current.eventsIn() >= target && current.drained() && current.sameCounts(previous);
+    }
+
+    private static String describe(Settings source) {
+        String what =
+                SourceSettings.fromFile(source)
+                        ? SourceSettings.FORMAT.format(source.get(SourceSettings.FORMAT))
+                                + " file "
+                                + source.get(SourceSettings.EVENTS)
+                        : "generator, seed " + source.get(SourceSettings.GENERATOR_SEED);
+        double rate = SourceSettings.rate(source);
+        return what + ", " + (rate == 0 ? "as fast as possible" : rate + " events/s");
+    }
+
+    /** Fails at start, naming the setting, rather than deep inside the cluster's start-up. */
+    static void requireFreePort(int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe =
+                new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("localhost"))) {
+            probe.setReuseAddress(true);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(
+                    "--web-port "
+                            + port
+                            + " is in use on localhost; choose another with --web-port P"
+                            + " (0 = any free port)");
+        }
+    }
+
+    /** Parsed command line. */
+    record Options(LocalPipeline.Plan pipeline, long progressMillis) {
+
+        /** Null when the command line asks for help. */
+        static Options parse(String[] argv) throws UsageException {
+            CommandLine.Parsed parsed = COMMAND.parse(argv);
+            if (parsed.help()) {
+                return null;
+            }
+            Settings s = parsed.settings();
+            if (s.isSet(JobSettings.BOOTSTRAP_SERVERS)) {
+                throw new UsageException(
+                        "local runs its own Kafka broker; for an external one use"
+                                + " bin/learner produce and the production job");
+            }
+            try {
+                requireFreePort(s.get(WEB_PORT));
+                // before anything starts, naming the setting
+                SourceSettings.check(s);
+                JobConfig.of(parsed);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return new Options(
+                    new LocalPipeline.Plan(
+                            s,
+                            parsed.prefixed(JobSettings.KAFKA_PREFIX),
+                            parsed.prefixed(JobSettings.FLINK_PREFIX),
+                            s.get(WEB_PORT),
+                            s.get(PARTITIONS),
+                            true,
+                            false),
+                    s.get(PROGRESS_INTERVAL).toMillis());
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.deepmatch.tools.local;
+
+import dev.deepmatch.job.JobConfig;
+import dev.deepmatch.job.JobSettings;
+import dev.deepmatch.settings.CommandLine;
+import dev.deepmatch.settings.Setting;
+import dev.deepmatch.settings.SettingException;
+import dev.deepmatch.settings.Settings;
+import dev.deepmatch.settings.UsageException;
+import dev.deepmatch.sources.SourceSettings;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code bin/learner bench-pipeline}: events per second through the whole local pipeline (Kafka
+ * source, decoding, RocksDB windows, trainer, exactly-once vector sink), once with training on and
+ * once with it off, on the same events.
+ *
+ * <p>The events are written to Kafka before each job starts, so the producer neither limits nor
+ * competes with the pipeline. The rate is taken from the first event counted in to the moment every
+ * event has gone through the trainer, from metrics read every half second (which the JobManager
+ * refreshes every second): about a second of uncertainty per run.
+ */
+public final class PipelineBenchMain {
+
+    static final Setting<Long> EVENTS_ON =
+            Setting.ofLong("events-on", 30_000L)
+                    .atLeast(1)
+                    .describedAs("plays of the run with training");
+
+    static final Setting<Long> EVENTS_OFF =
+            Setting.ofLong("events-off", 600_000L)
+                    .atLeast(1)
+                    .describedAs("plays of the run without training");
+
+    static final Setting<String> MODES =
+            Setting.ofString("modes", "on,off")
+                    .check(
+                            v ->
+                                    List.of(v.split(",")).stream()
+                                            .allMatch(m -> m.equals("on") || m.equals("off")),
+                            ", a list of on and off")
+                    .describedAs("which runs: training on and/or off");
+
+    public static final CommandLine COMMAND =
+            JobConfig.addTo(
+                            CommandLine.builder(
+                                            "bench-pipeline",
+                                            "Plays per second through the whole local pipeline"
+                                                    + " (Kafka source, dead-letter split, RocksDB"
+                                                    + " windows, trainer, exactly-once vector sink),"
+                                                    + " with training on and off, on the same"
+                                                    + " plays, written to Kafka before each run.")
+                                    .group(
+                                            "bench",
+                                            List.of(
+                                                    EVENTS_ON,
+                                                    EVENTS_OFF,
+                                                    MODES,
+                                                    LocalMain.PARTITIONS))
+                                    .group("plays", SourceSettings.INPUT))
+                    .build();
+
+    private PipelineBenchMain() {}
+
+    public static void main(String[] argv) throws Exception {
+        System.exit(run(argv));
+    }
+
+    public static int run(String[] argv) throws Exception {
+        CommandLine.Parsed parsed;
+        Settings s;
+        try {
+            parsed = COMMAND.parse(argv);
+            if (parsed.help()) {
+                System.out.print(COMMAND.usage());
+                return 0;
+            }
+            s = parsed.settings();
+            for (Setting<?> set :
+                    List.of(SourceSettings.MAX_EVENTS, JobSettings.TRAINING_ENABLED)) {
+                if (s.isSet(set)) {
+                    throw new UsageException(
+                            "--"
+                                    + set.name()
+                                    + " is set per run by --events-on, --events-off and --modes");
+                }
+            }
+            SourceSettings.check(s);
+            JobConfig.of(parsed);
+        } catch (UsageException | SettingException e) {
+            System.err.println("bench-pipeline: " + e.getMessage());
+            System.err.println("bench-pipeline: --help lists the settings");
+            return 2;
+        }
+
+        StringBuilder table = new StringBuilder();
+        table.append(
+                String.format(
+                        Locale.ROOT,
+                        "%-13s %12s %9s %10s %13s%n",
+                        "training",
+                        "events timed",
+                        "seconds",
+                        "events/s",
+                        "model version"));
+        for (String mode : s.get(MODES).split(",")) {
+            boolean on = mode.equals("on");
+            System.err.println("bench-pipeline: run with training " + mode + " ...");
+            Settings run =
+                    s.toBuilder()
+                            .set(JobSettings.TRAINING_ENABLED, on)
+                            .set(SourceSettings.MAX_EVENTS, s.get(on ? EVENTS_ON : EVENTS_OFF))
+                            .build();
+            Result r =
+                    measure(
+                            new LocalPipeline.Plan(
+                                    run,
+                                    parsed.prefixed(JobSettings.KAFKA_PREFIX),
+                                    parsed.prefixed(JobSettings.FLINK_PREFIX),
+                                    0,
+                                    s.get(LocalMain.PARTITIONS),
+                                    true,
+                                    true));
+            String row =
+                    String.format(
+                            Locale.ROOT,
+                            "%-13s %12d %9.1f %10.0f %13d",
+                            mode,
+                            r.events,
+                            r.seconds,
+                            r.events / r.seconds,
+                            r.modelVersion);
+            System.err.println(row);
+            table.append(row).append('\n');
+        }
+        System.out.print(table);
+        return 0;
+    }
+
+    private record Result(long events, double seconds, long modelVersion) {}
+
+    private static Result measure(LocalPipeline.Plan plan) throws Exception {
+        try (LocalPipeline pipeline = LocalPipeline.start(plan)) {
+            long events = -1;
+            Progress first = null;
+            while (true) {
+                Thread.sleep(500);
+                Progress p;
+                try {
+                    p = pipeline.poll();
+                } catch (IOException notRunningYet) {
+                    continue;
+                }
+                if (events < 0) {
+                    // everything was preloaded: the topic's size is what the job gets through
+                    events =
+                            pipeline.kafka()
+                                    .recordsIn(pipeline.config().get(JobSettings.EVENTS_TOPIC));
+                }
+                if (pipeline.jobStatus().isGloballyTerminalState()) {
+                    throw new IllegalStateException("the job ended unexpectedly");
+                }
+                if (first == null && p.eventsIn() > 0) {
+                    first = p;
+                }
+                if (first != null && p.eventsIn() >= events && p.drained()) {
+                    if (p.millis() == first.millis()) {
+                        throw new IllegalStateException(
+                                "all "
+                                        + events
+                                        + " events went through between two readings of the"
+                                        + " metrics: give the run more events");
+                    }
+                    return new Result(
+                            p.eventsIn() - first.eventsIn(),
+                            (p.millis() - first.millis()) / 1000.0,
+                            p.modelVersion());
+                }
+            }
+        }
+    }
+}

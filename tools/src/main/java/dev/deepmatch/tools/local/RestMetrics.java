@@ -1,0 +1,143 @@
+package dev.deepmatch.tools.local;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reads a running job's metrics through the REST API of its JobManager, as the web UI does: the
+ * operator metrics of every vertex, summed over its subtasks.
+ *
+ * <p>Operator metrics are published as {@code <operator name>.<metric>} (the name with spaces
+ * replaced); they are looked up here by the part after the last operator-name dot, e.g. {@code
+ * eventsIn} or {@code invalidEvents.RATE_OUT_OF_RANGE}, so a renamed operator does not break the
+ * reader. Values are as fresh as the JobManager's metric fetcher ({@code
+ * metrics.fetcher.update-interval}).
+ */
+public final class RestMetrics {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final String jobId;
+    private final HttpClient http;
+
+    /** Vertex id -> metric id as published -> the short name it is looked up by. */
+    private final Map<String, Map<String, String>> known = new HashMap<>();
+
+    /**
+     * @param baseUrl e.g. {@code http://localhost:8081}
+     */
+    public RestMetrics(String baseUrl, String jobId) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.jobId = jobId;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** The job's state as the REST API reports it, e.g. RUNNING, FINISHED, FAILED. */
+    public String jobState() throws IOException {
+        return get("/jobs/" + jobId).path("state").asText();
+    }
+
+    /** Checkpoints completed so far, from the checkpoint statistics. */
+    public long completedCheckpoints() throws IOException {
+        return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+    }
+
+    /**
+     * Current values of the named operator metrics (short names, see the class comment), summed
+     * over subtasks and over operators that publish the same name. Metrics not published yet are
+     * absent from the result.
+     */
+    public Map<String, Double> fetch(Set<String> names) throws IOException {
+        Map<String, Double> values = new HashMap<>();
+        for (String vertex : vertices()) {
+            Map<String, String> ids = known.get(vertex);
+            if (ids == null || !ids.values().containsAll(names)) {
+                // tasks register their metrics as they start: look again until all are there
+                ids = discover(vertex, names);
+                known.put(vertex, ids);
+            }
+            List<String> wanted = new ArrayList<>();
+            ids.forEach(
+                    (id, name) -> {
+                        if (names.contains(name)) {
+                            wanted.add(id);
+                        }
+                    });
+            if (wanted.isEmpty()) {
+                continue;
+            }
+            JsonNode result =
+                    get(
+                            subtaskMetricsPath(vertex)
+                                    + "?agg=sum&get="
+                                    + URLEncoder.encode(
+                                            String.join(",", wanted), StandardCharsets.UTF_8));
+            for (JsonNode metric : result) {
+                JsonNode sum = metric.get("sum");
+                if (sum != null && sum.isNumber()) {
+                    values.merge(ids.get(metric.get("id").asText()), sum.asDouble(), Double::sum);
+                }
+            }
+        }
+        return values;
+    }
+
+    private List<String> vertices() throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            ids.add(v.get("id").asText());
+        }
+        return ids;
+    }
+
+    private Map<String, String> discover(String vertex, Set<String> names) throws IOException {
+        Map<String, String> ids = new HashMap<>();
+        for (JsonNode metric : get(subtaskMetricsPath(vertex))) {
+            String id = metric.get("id").asText();
+            for (String name : names) {
+                if (id.endsWith("." + name)) {
+                    ids.put(id, name);
+                }
+            }
+        }
+        return ids;
+    }
+
+    private String subtaskMetricsPath(String vertex) {
+        return "/jobs/" + jobId + "/vertices/" + vertex + "/subtasks/metrics";
+    }
+
+    private JsonNode get(String path) throws IOException {
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading " + path, e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException(
+                    "GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+}

@@ -1,0 +1,207 @@
+package dev.deepmatch.tools.produce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deepmatch.schema.IntentType;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.sources.EventSource;
+import dev.deepmatch.sources.EventTime;
+import dev.deepmatch.sources.generator.GeneratorConfig;
+import dev.deepmatch.sources.generator.ListenerGenerator;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+class PlaybackProducerTest {
+
+    /** Encodes only the event id, so records can be matched to events. */
+    private static final Function<PlaybackEvent, byte[]> ID_ENCODER =
+            e -> e.getEventId().getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void sendsEveryEventKeyedByUserUntilTheSourceEnds() throws Exception {
+        List<PlaybackEvent> events = events(50);
+        MockProducer<byte[], byte[]> kafka = mockProducer();
+        PlaybackProducer producer =
+                new PlaybackProducer(
+                        kafka, "plays", ID_ENCODER, 0, Long.MAX_VALUE, EventTime.SOURCE);
+
+        assertEquals(50, producer.run(listSource(events)));
+
+        List<ProducerRecord<byte[], byte[]>> sent = kafka.history();
+        assertEquals(50, sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            ProducerRecord<byte[], byte[]> r = sent.get(i);
+            assertEquals("plays", r.topic());
+            assertEquals(events.get(i).getUserId(), new String(r.key(), StandardCharsets.UTF_8));
+            assertEquals(events.get(i).getEventId(), new String(r.value(), StandardCharsets.UTF_8));
+        }
+        assertTrue(producer.finished());
+    }
+
+    @Test
+    void stopsAtMaxEvents() throws Exception {
+        MockProducer<byte[], byte[]> kafka = mockProducer();
+        PlaybackProducer producer =
+                new PlaybackProducer(kafka, "plays", ID_ENCODER, 0, 123, EventTime.SOURCE);
+        assertEquals(123, producer.run(generatorSource()));
+        assertEquals(123, kafka.history().size());
+    }
+
+    @Test
+    void holdsTheTargetRate() throws Exception {
+        PlaybackProducer producer =
+                new PlaybackProducer(
+                        mockProducer(), "plays", ID_ENCODER, 500, 250, EventTime.SOURCE);
+        long start = System.nanoTime();
+        producer.run(generatorSource());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // 250 events at 500/s: the last one is due after 0.498 s
+        assertTrue(seconds >= 0.49, "250 events at 500/s took only " + seconds + " s");
+        assertTrue(seconds < 5, "pacing far too slow: " + seconds + " s");
+    }
+
+    @Test
+    void stopEndsAnEndlessRun() throws Exception {
+        PlaybackProducer producer =
+                new PlaybackProducer(
+                        mockProducer(),
+                        "plays",
+                        ID_ENCODER,
+                        1000,
+                        Long.MAX_VALUE,
+                        EventTime.SOURCE);
+        Thread t =
+                new Thread(
+                        () -> {
+                            try {
+                                producer.run(generatorSource());
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        });
+        t.start();
+        Thread.sleep(300);
+        producer.stop();
+        t.join(5_000);
+        assertTrue(producer.finished(), "run did not end after stop()");
+        assertTrue(producer.sent() > 0 && producer.sent() < 5_000, "sent " + producer.sent());
+    }
+
+    @Test
+    void stampsTheWallClockWhenAsked() throws Exception {
+        List<PlaybackEvent> captured = new ArrayList<>();
+        long before = System.currentTimeMillis();
+        PlaybackProducer producer =
+                new PlaybackProducer(
+                        mockProducer(),
+                        "plays",
+                        e -> {
+                            captured.add(e);
+                            return new byte[0];
+                        },
+                        0,
+                        10,
+                        EventTime.NOW);
+        producer.run(listSource(events(10)));
+        for (PlaybackEvent e : captured) {
+            assertTrue(e.getEventTimeMillis().toEpochMilli() >= before, e.toString());
+        }
+    }
+
+    @Test
+    void aFailedSendStopsTheRunAndIsRethrown() {
+        MockProducer<byte[], byte[]> kafka =
+                new MockProducer<>(
+                        false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        RuntimeException boom = new RuntimeException("broker gone");
+        PlaybackProducer producer =
+                new PlaybackProducer(
+                        kafka, "plays", ID_ENCODER, 0, Long.MAX_VALUE, EventTime.SOURCE);
+        EventSource failing =
+                new EventSource() {
+                    final EventSource inner = generatorSource();
+
+                    @Override
+                    public PlaybackEvent next() throws java.io.IOException {
+                        if (!kafka.history().isEmpty()) {
+                            kafka.errorNext(boom);
+                        }
+                        return inner.next();
+                    }
+
+                    @Override
+                    public String describe() {
+                        return "failing";
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+        Exception e = assertThrows(Exception.class, () -> producer.run(failing));
+        assertSame(boom, e);
+    }
+
+    @Test
+    void rejectsANegativeRate() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                new PlaybackProducer(
+                                        mockProducer(), "p", ID_ENCODER, -1, 1, EventTime.SOURCE));
+        assertTrue(e.getMessage().contains("rate"), e.getMessage());
+    }
+
+    private static MockProducer<byte[], byte[]> mockProducer() {
+        return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static EventSource generatorSource() {
+        return new ListenerGenerator(GeneratorConfig.builder().build());
+    }
+
+    private static List<PlaybackEvent> events(int n) {
+        List<PlaybackEvent> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(
+                    PlaybackEvent.newBuilder()
+                            .setEventId("e" + i)
+                            .setUserId("user-" + (i % 7))
+                            .setItemId("item-" + i)
+                            .setEventTimeMillis(Instant.ofEpochMilli(1000L * i))
+                            .setPlayRate(0.5)
+                            .setIntent(IntentType.AUTOPLAY)
+                            .build());
+        }
+        return out;
+    }
+
+    private static EventSource listSource(List<PlaybackEvent> events) {
+        Iterator<PlaybackEvent> it = events.iterator();
+        return new EventSource() {
+            @Override
+            public PlaybackEvent next() {
+                return it.hasNext() ? it.next() : null;
+            }
+
+            @Override
+            public String describe() {
+                return "list";
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+}
