@@ -1,8 +1,7 @@
 package dev.deepmatch.replay;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deepmatch.model.math.Precision;
 import dev.deepmatch.settings.UsageException;
@@ -18,49 +17,45 @@ class BenchMainTest {
         BenchMain.Options o =
                 BenchMain.parse(
                         new String[] {"--blocks", "1", "--steps", "3", "--precision", "double"});
-        assertEquals(256, o.batch(), "bench's own default batch size");
-        assertEquals(50_000, o.catalogue());
-        assertEquals(3, o.steps());
-        assertEquals(1, o.model().blocks());
-        assertEquals(50, o.model().windowLength());
-        assertEquals(100, o.model().negatives());
-        assertEquals(Precision.DOUBLE, o.runtime().precision());
-        assertEquals(Precision.FLOAT, BenchMain.parse(new String[0]).runtime().precision());
-        assertEquals(64, BenchMain.parse(new String[] {"--batch-size", "64"}).batch());
+        assertThat(o.batch()).as("bench's own default batch size").isEqualTo(256);
+        assertThat(o.catalogue()).isEqualTo(50_000);
+        assertThat(o.steps()).isEqualTo(3);
+        assertThat(o.model().blocks()).isEqualTo(1);
+        assertThat(o.model().windowLength()).isEqualTo(50);
+        assertThat(o.model().negatives()).isEqualTo(100);
+        assertThat(o.runtime().precision()).isEqualTo(Precision.DOUBLE);
+        assertThat(BenchMain.parse(new String[0]).runtime().precision()).isEqualTo(Precision.FLOAT);
+        assertThat(BenchMain.parse(new String[] {"--batch-size", "64"}).batch()).isEqualTo(64);
     }
 
     @Test
     void wrongSettingsNameTheSetting() {
-        UsageException e =
-                assertThrows(
-                        UsageException.class, () -> BenchMain.parse(new String[] {"--steps", "0"}));
-        assertEquals("--steps must be an integer of at least 1, got '0'", e.getMessage());
-        e = assertThrows(UsageException.class, () -> BenchMain.parse(new String[] {"--fast"}));
-        assertTrue(e.getMessage().startsWith("unknown setting --fast"), e.getMessage());
-        e =
-                assertThrows(
-                        UsageException.class,
-                        () -> BenchMain.parse(new String[] {"--precision", "half"}));
-        assertEquals("--precision must be one of double, float, got 'half'", e.getMessage());
-        e =
-                assertThrows(
-                        UsageException.class,
+        assertThatThrownBy(() -> BenchMain.parse(new String[] {"--steps", "0"}))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--steps must be an integer of at least 1, got '0'");
+        assertThatThrownBy(() -> BenchMain.parse(new String[] {"--fast"}))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("unknown setting --fast");
+        assertThatThrownBy(() -> BenchMain.parse(new String[] {"--precision", "half"}))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--precision must be one of double, float, got 'half'");
+        assertThatThrownBy(
                         () ->
                                 BenchMain.parse(
                                         new String[] {
                                             "--catalogue", "10", "--catalogue-capacity", "5"
-                                        }));
-        assertEquals("--catalogue 10 exceeds the model's --catalogue-capacity 5", e.getMessage());
+                                        }))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--catalogue 10 exceeds the model's --catalogue-capacity 5");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code =
                 BenchMain.run(
                         new String[] {"--heads", "0"},
                         new PrintStream(new ByteArrayOutputStream()),
                         new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(2, code);
-        assertTrue(
-                err.toString(StandardCharsets.UTF_8)
-                        .contains("bench: --heads must be an integer in [1, 256], got '0'"));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("bench: --heads must be an integer in [1, 256], got '0'");
     }
 
     @Test
@@ -76,15 +71,15 @@ class BenchMainTest {
                         },
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(new ByteArrayOutputStream()));
-        assertEquals(0, code);
+        assertThat(code).isEqualTo(0);
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(3, lines.size(), lines.toString());
-        assertTrue(lines.get(0).startsWith("setting"));
-        assertTrue(lines.get(1).startsWith("B=8 L=6 V=500 K=5 "), lines.get(1));
+        assertThat(lines).as("%s", lines.toString()).hasSize(3);
+        assertThat(lines.get(0)).startsWith("setting");
+        assertThat(lines.get(1)).as("%s", lines.get(1)).startsWith("B=8 L=6 V=500 K=5 ");
         // The reference model has no next-item head; the line says whether this run had one.
-        assertTrue(lines.get(1).contains(" next-item=1.0 "), lines.get(1));
-        assertTrue(lines.get(1).contains(" products=float "), lines.get(1));
-        assertTrue(lines.get(2).matches("sequences/s=\\d+"), lines.get(2));
+        assertThat(lines.get(1)).as("%s", lines.get(1)).contains(" next-item=1.0 ");
+        assertThat(lines.get(1)).as("%s", lines.get(1)).contains(" products=float ");
+        assertThat(lines.get(2)).as("%s", lines.get(2)).matches("sequences/s=\\d+");
     }
 
     @Test
@@ -99,6 +94,6 @@ class BenchMainTest {
                 items.add(e.targetItem());
             }
         }
-        assertEquals(1000, items.size());
+        assertThat(items).hasSize(1000);
     }
 }

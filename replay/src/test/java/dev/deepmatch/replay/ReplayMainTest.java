@@ -1,7 +1,6 @@
 package dev.deepmatch.replay;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deepmatch.model.ModelConfig;
 import java.io.ByteArrayOutputStream;
@@ -105,16 +104,18 @@ class ReplayMainTest {
                         "transitions",
                         "--batch-size",
                         "4");
-        assertEquals(0, code, err());
+        assertThat(code).as("%s", err()).isEqualTo(0);
         List<String> lines = out().lines().toList();
-        assertEquals(1, lines.size(), out());
-        assertTrue(lines.get(0).matches(LINE), lines.get(0));
-        assertTrue(lines.get(0).contains("events=180 "), lines.get(0));
-        assertTrue(err().contains("events.csv line 182: rate outside [0,1] (rate='2.0')"), err());
-        assertTrue(err().contains("events.csv line 183: missing column (rate)"), err());
-        assertTrue(
-                err().contains("skipped rows: 2 (missing column: 1, rate outside [0,1]: 1)"),
-                err());
+        assertThat(lines).as("%s", out()).hasSize(1);
+        assertThat(lines.get(0)).as("%s", lines.get(0)).matches(LINE);
+        assertThat(lines.get(0)).as("%s", lines.get(0)).contains("events=180 ");
+        assertThat(err())
+                .as("%s", err())
+                .contains("events.csv line 182: rate outside [0,1] (rate='2.0')");
+        assertThat(err()).as("%s", err()).contains("events.csv line 183: missing column (rate)");
+        assertThat(err())
+                .as("%s", err())
+                .contains("skipped rows: 2 (missing column: 1, rate outside [0,1]: 1)");
     }
 
     @Test
@@ -122,31 +123,32 @@ class ReplayMainTest {
         // 30 sessions of 6 plays, one after the other: 150 examples, 90 positive (p2, p4, p5)
         // and 60 negative (p3, p6). With batches of 1 only the first session's transitions are
         // unknown when ranked: 87/90 and 58/60.
-        assertEquals(
-                0,
-                run(
-                        "--events",
-                        events.toString(),
-                        "--learner",
-                        "transitions",
-                        "--n",
-                        "1",
-                        "--batch-size",
-                        "1"));
-        assertTrue(out().startsWith("POS@1=0.9667 NEG@1=0.9667 events=180 "), out());
+        assertThat(
+                        run(
+                                "--events",
+                                events.toString(),
+                                "--learner",
+                                "transitions",
+                                "--n",
+                                "1",
+                                "--batch-size",
+                                "1"))
+                .isEqualTo(0);
+        assertThat(out()).as("%s", out()).startsWith("POS@1=0.9667 NEG@1=0.9667 events=180 ");
         // p4 is the only target after a skip (p3); p2, p5 are played and p3, p6 skipped after a
         // play.
-        assertTrue(
-                err().contains(
-                                "replay: transitions after a play: POS@1=0.9667 NEG@1=0.9667"
-                                        + " (positives=60 negatives=60); after a skip: POS@1=0.9667"
-                                        + " NEG@1=NaN (positives=30 negatives=0)"),
-                err());
+        assertThat(err())
+                .as("%s", err())
+                .contains(
+                        "replay: transitions after a play: POS@1=0.9667 NEG@1=0.9667"
+                                + " (positives=60 negatives=60); after a skip: POS@1=0.9667"
+                                + " NEG@1=NaN (positives=30 negatives=0)");
         // With batches of 64 the first batch (sessions 1-12 and four plays of session 13: 39
         // positive, 25 negative) is ranked before anything was learned: 51/90 and 35/60.
         out.reset();
-        assertEquals(0, run("--events", events.toString(), "--learner", "transitions", "--n", "1"));
-        assertTrue(out().startsWith("POS@1=0.5667 NEG@1=0.5833 events=180 "), out());
+        assertThat(run("--events", events.toString(), "--learner", "transitions", "--n", "1"))
+                .isEqualTo(0);
+        assertThat(out()).as("%s", out()).startsWith("POS@1=0.5667 NEG@1=0.5833 events=180 ");
     }
 
     @Test
@@ -167,9 +169,9 @@ class ReplayMainTest {
                                 csv.toString(),
                                 "--curve-png",
                                 png.toString()));
-        assertEquals(0, code, err());
+        assertThat(code).as("%s", err()).isEqualTo(0);
         List<String> lines = out().lines().toList();
-        assertEquals(5, lines.size(), out());
+        assertThat(lines).as("%s", out()).hasSize(5);
         List<String> names =
                 List.of(
                         "popular",
@@ -178,14 +180,14 @@ class ReplayMainTest {
                         "transitions-skip-aware",
                         "model");
         for (int i = 0; i < names.size(); i++) {
-            assertTrue(lines.get(i).matches(names.get(i) + ": " + LINE), lines.get(i));
+            assertThat(lines.get(i)).as("%s", lines.get(i)).matches(names.get(i) + ": " + LINE);
         }
         List<String> curve = Files.readAllLines(csv);
-        assertTrue(
-                curve.get(0).startsWith("learner,examples,pos10_recent,neg10_recent,"),
-                curve.get(0));
-        assertEquals(5 * 5 + 1, curve.size(), "5 learners x points at 32, 64, 96, 128, 150");
-        assertEquals(1100, ImageIO.read(png.toFile()).getWidth());
+        assertThat(curve.get(0))
+                .as("%s", curve.get(0))
+                .startsWith("learner,examples,pos10_recent,neg10_recent,");
+        assertThat(curve).as("5 learners x points at 32, 64, 96, 128, 150").hasSize(5 * 5 + 1);
+        assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(1100);
     }
 
     @Test
@@ -209,23 +211,22 @@ class ReplayMainTest {
                                 csv.toString(),
                                 "--frontier-png",
                                 png.toString()));
-        assertEquals(0, code, err());
+        assertThat(code).as("%s", err()).isEqualTo(0);
         List<String> lines = out().lines().toList();
-        assertEquals(4 + 2 * 2 * 2, lines.size(), out());
-        assertTrue(
-                lines.stream()
-                        .anyMatch(
-                                l -> l.startsWith("model neg-weight=0.5 seed=2 no-rate-intent: ")),
-                out());
+        assertThat(lines).as("%s", out()).hasSize(4 + 2 * 2 * 2);
+        assertThat(lines)
+                .as("%s", out())
+                .anyMatch(l -> l.startsWith("model neg-weight=0.5 seed=2 no-rate-intent: "));
         List<String> rows = Files.readAllLines(csv);
-        assertEquals("variant,neg_weight,seeds,POS@10,NEG@10,POS@50,NEG@50", rows.get(0));
-        assertEquals(1 + 4 + 4, rows.size(), String.join("\n", rows));
-        assertTrue(rows.get(1).startsWith("full,0.0,2,"), rows.get(1));
-        assertTrue(rows.get(4).startsWith("no-rate-intent,0.5,2,"), rows.get(4));
-        assertTrue(rows.get(5).startsWith("popular,,1,"), rows.get(5));
-        assertTrue(
-                err().contains("replay: frontier full            neg-weight=0.0   seeds=2"), err());
-        assertTrue(ImageIO.read(png.toFile()).getWidth() > 600);
+        assertThat(rows.get(0)).isEqualTo("variant,neg_weight,seeds,POS@10,NEG@10,POS@50,NEG@50");
+        assertThat(rows).as("%s", String.join("\n", rows)).hasSize(1 + 4 + 4);
+        assertThat(rows.get(1)).as("%s", rows.get(1)).startsWith("full,0.0,2,");
+        assertThat(rows.get(4)).as("%s", rows.get(4)).startsWith("no-rate-intent,0.5,2,");
+        assertThat(rows.get(5)).as("%s", rows.get(5)).startsWith("popular,,1,");
+        assertThat(err())
+                .as("%s", err())
+                .contains("replay: frontier full            neg-weight=0.0   seeds=2");
+        assertThat(ImageIO.read(png.toFile()).getWidth()).isGreaterThan(600);
     }
 
     @Test
@@ -242,17 +243,17 @@ class ReplayMainTest {
                                 "3",
                                 "--frontier-csv",
                                 csv.toString()));
-        assertEquals(0, code, err());
+        assertThat(code).as("%s", err()).isEqualTo(0);
         List<String> rows = Files.readAllLines(csv);
-        assertEquals(2, rows.size(), String.join("\n", rows));
+        assertThat(rows).as("%s", String.join("\n", rows)).hasSize(2);
         double defaultWeight = ModelConfig.builder().build().negWeight();
-        assertTrue(rows.get(1).startsWith("full," + defaultWeight + ",1,"), rows.get(1));
+        assertThat(rows.get(1)).as("%s", rows.get(1)).startsWith("full," + defaultWeight + ",1,");
     }
 
     @Test
     void helpPrintsUsage() {
-        assertEquals(0, run("--help"));
-        assertTrue(out().startsWith("usage: bin/learner replay"));
+        assertThat(run("--help")).isEqualTo(0);
+        assertThat(out()).startsWith("usage: bin/learner replay");
     }
 
     @Test
@@ -339,17 +340,19 @@ class ReplayMainTest {
     private void assertUsageError(String message, String... args) {
         out.reset();
         err.reset();
-        assertEquals(2, run(args), err());
-        assertTrue(err().contains("replay: " + message), err());
-        assertEquals("", out());
+        assertThat(run(args)).as("%s", err()).isEqualTo(2);
+        assertThat(err()).as("%s", err()).contains("replay: " + message);
+        assertThat(out()).isEqualTo("");
     }
 
     @Test
     void fileWithAWrongHeaderFailsWithAMessage() throws IOException {
         Path bad = dir.resolve("bad.csv");
         Files.writeString(bad, "who,what\nu,i\n");
-        assertEquals(1, run("--events", bad.toString(), "--learner", "popular"));
-        assertTrue(err().contains("header lacks column 'user' required by format csv"), err());
-        assertEquals("", out());
+        assertThat(run("--events", bad.toString(), "--learner", "popular")).isEqualTo(1);
+        assertThat(err())
+                .as("%s", err())
+                .contains("header lacks column 'user' required by format csv");
+        assertThat(out()).isEqualTo("");
     }
 }

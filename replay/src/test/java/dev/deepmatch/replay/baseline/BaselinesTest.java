@@ -1,8 +1,6 @@
 package dev.deepmatch.replay.baseline;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deepmatch.model.Example;
 import dev.deepmatch.model.prequential.PrequentialLearner;
@@ -50,7 +48,7 @@ class BaselinesTest {
                         ex("z", "d", 0.9),
                         ex("z", "a", 0.9));
         // c 3, b 2, d 1; a was only ever a history item of a later play, never counted.
-        assertArrayEquals(new int[] {0, 1, -1, -1}, ranks);
+        assertThat(ranks).containsExactly(0, 1, -1, -1);
     }
 
     @Test
@@ -67,9 +65,8 @@ class BaselinesTest {
                         0.9);
         learner.learn(List.of(second, third));
         // f: first play + third play = 2, g: 1.
-        assertArrayEquals(
-                new int[] {0, 1},
-                learner.rankTargets(List.of(ex("z", "f", 1), ex("z", "g", 1)), 5));
+        assertThat(learner.rankTargets(List.of(ex("z", "f", 1), ex("z", "g", 1)), 5))
+                .containsExactly(0, 1);
     }
 
     @Test
@@ -86,7 +83,7 @@ class BaselinesTest {
                         ex("q", "b", 0.9));
         // after a: c (3), b (2), then popular fill d. After b: d, then c, b by popularity.
         // After q (never seen): popularity c, b, d.
-        assertArrayEquals(new int[] {0, 1, 2, 0, 1, 1}, ranks);
+        assertThat(ranks).containsExactly(0, 1, 2, 0, 1, 1);
     }
 
     @Test
@@ -94,9 +91,8 @@ class BaselinesTest {
         PrequentialLearner learner = new TransitionsLearner(0.8, 0.3);
         learner.learn(List.of(ex("e", "y", 0.9), ex("e", "x", 0.9), ex("k", "x", 0.9)));
         // x is more popular, but y followed e first.
-        assertArrayEquals(
-                new int[] {0, 1},
-                learner.rankTargets(List.of(ex("e", "y", 1), ex("e", "x", 1)), 2));
+        assertThat(learner.rankTargets(List.of(ex("e", "y", 1), ex("e", "x", 1)), 2))
+                .containsExactly(0, 1);
     }
 
     @Test
@@ -110,7 +106,7 @@ class BaselinesTest {
                         ex("a", "d", 0.9),
                         ex("b", "d", 0.9));
         // after a: b +2, c -3 (dropped); d never followed a and there is no fill.
-        assertArrayEquals(new int[] {0, -1, -1, 0}, ranks);
+        assertThat(ranks).containsExactly(0, -1, -1, 0);
     }
 
     @Test
@@ -123,9 +119,10 @@ class BaselinesTest {
                         ex("a", "n", 0.9),
                         ex("a", "n", 0.1)));
         // p +1; m 0 (in between), n +1 -1 = 0, m seen before n.
-        assertArrayEquals(
-                new int[] {0, 1, 2},
-                learner.rankTargets(List.of(ex("a", "p", 1), ex("a", "m", 1), ex("a", "n", 1)), 5));
+        assertThat(
+                        learner.rankTargets(
+                                List.of(ex("a", "p", 1), ex("a", "m", 1), ex("a", "n", 1)), 5))
+                .containsExactly(0, 1, 2);
     }
 
     @Test
@@ -138,7 +135,7 @@ class BaselinesTest {
                         ex("b", 0.1, "d", 0.9), // last play skipped: popular c, b -> d missed
                         ex("b", 0.1, "c", 0.9),
                         ex("b", 0.3, "d", 0.9)); // 0.3 is not a skip
-        assertArrayEquals(new int[] {0, -1, 0, 0}, ranks);
+        assertThat(ranks).containsExactly(0, -1, 0, 0);
     }
 
     @Test
@@ -146,17 +143,17 @@ class BaselinesTest {
         PrequentialLearner learner = new TransitionsLearner(0.8, 0.3);
         learner.learn(HISTORY);
         Example unseen = ex("a", "new", 0.9);
-        assertEquals(-1, learner.rankTargets(List.of(unseen), 50)[0]);
-        assertEquals(-1, learner.rankTargets(List.of(unseen), 50)[0]);
+        assertThat(learner.rankTargets(List.of(unseen), 50)[0]).isEqualTo(-1);
+        assertThat(learner.rankTargets(List.of(unseen), 50)[0]).isEqualTo(-1);
         learner.learn(List.of(unseen));
-        assertEquals(2, learner.rankTargets(List.of(unseen), 50)[0]);
+        assertThat(learner.rankTargets(List.of(unseen), 50)[0]).isEqualTo(2);
     }
 
     @Test
     void createsEachBaselineByName() {
         for (String name : Baselines.NAMES) {
-            assertEquals(name, Baselines.create(name, 0.8, 0.3).name());
+            assertThat(Baselines.create(name, 0.8, 0.3).name()).isEqualTo(name);
         }
-        assertNull(Baselines.create("nope", 0.8, 0.3));
+        assertThat(Baselines.create("nope", 0.8, 0.3)).isNull();
     }
 }

@@ -1,6 +1,6 @@
 package dev.deepmatch.replay.baseline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +22,15 @@ class PopularityRankingTest {
         for (String item : List.of("a", "b", "b", "c", "c", "c")) {
             r.increment(item);
         }
-        assertEquals(List.of("c", "b", "a"), order(r));
+        assertThat(order(r)).isEqualTo(List.of("c", "b", "a"));
         r.increment("a");
-        assertEquals(List.of("c", "b", "a"), order(r), "b reached 2 before a");
+        assertThat(order(r)).as("b reached 2 before a").isEqualTo(List.of("c", "b", "a"));
         r.increment("a");
-        assertEquals(List.of("c", "a", "b"), order(r));
-        assertEquals(3, r.count("a"));
-        assertEquals(0, r.count("z"));
-        assertEquals(1, r.positionOf("a"));
-        assertEquals(Integer.MAX_VALUE, r.positionOf("z"));
+        assertThat(order(r)).isEqualTo(List.of("c", "a", "b"));
+        assertThat(r.count("a")).isEqualTo(3);
+        assertThat(r.count("z")).isEqualTo(0);
+        assertThat(r.positionOf("a")).isEqualTo(1);
+        assertThat(r.positionOf("z")).isEqualTo(Integer.MAX_VALUE);
     }
 
     @Test
@@ -45,10 +45,12 @@ class PopularityRankingTest {
         }
         for (int p = 0; p < r.size(); p++) {
             String item = r.itemAt(p);
-            assertEquals(counts[Integer.parseInt(item.substring(1))], r.countAt(p));
-            assertEquals(p, r.positionOf(item));
+            assertThat(r.countAt(p)).isEqualTo(counts[Integer.parseInt(item.substring(1))]);
+            assertThat(r.positionOf(item)).isEqualTo(p);
             if (p > 0) {
-                assertEquals(true, r.countAt(p - 1) >= r.countAt(p), "sorted at " + p);
+                assertThat(r.countAt(p - 1))
+                        .as("sorted at " + p)
+                        .isGreaterThanOrEqualTo(r.countAt(p));
             }
         }
     }

@@ -1,7 +1,7 @@
 package dev.deepmatch.replay.eval;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.deepmatch.model.Example;
 import dev.deepmatch.model.prequential.PrequentialLearner;
@@ -107,20 +107,19 @@ class PrequentialHarnessTest {
                         .get(0);
         // POS: b rank 0, e miss, g rank 1 -> @1 1/3, @2 2/3. NEG: c rank 1, f rank 3 -> @1 0, @2
         // 1/2.
-        assertEquals(1.0 / 3, r.recall().pos(0), 1e-12);
-        assertEquals(2.0 / 3, r.recall().pos(1), 1e-12);
-        assertEquals(0.0, r.recall().neg(0), 1e-12);
-        assertEquals(0.5, r.recall().neg(1), 1e-12);
-        assertEquals(3, r.recall().positives());
-        assertEquals(2, r.recall().negatives());
-        assertEquals(7, r.recall().examples());
-        assertEquals(9, r.events());
-        assertTrue(
-                r.line()
-                        .matches(
-                                "POS@1=0\\.3333 NEG@1=0\\.0000 POS@2=0\\.6667 NEG@2=0\\.5000 events=9"
-                                        + " seconds=\\d+\\.\\d"),
-                r.line());
+        assertThat(r.recall().pos(0)).isCloseTo(1.0 / 3, within(1e-12));
+        assertThat(r.recall().pos(1)).isCloseTo(2.0 / 3, within(1e-12));
+        assertThat(r.recall().neg(0)).isCloseTo(0.0, within(1e-12));
+        assertThat(r.recall().neg(1)).isCloseTo(0.5, within(1e-12));
+        assertThat(r.recall().positives()).isEqualTo(3);
+        assertThat(r.recall().negatives()).isEqualTo(2);
+        assertThat(r.recall().examples()).isEqualTo(7);
+        assertThat(r.events()).isEqualTo(9);
+        assertThat(r.line())
+                .as("%s", r.line())
+                .matches(
+                        "POS@1=0\\.3333 NEG@1=0\\.0000 POS@2=0\\.6667 NEG@2=0\\.5000 events=9"
+                                + " seconds=\\d+\\.\\d");
     }
 
     @Test
@@ -128,13 +127,13 @@ class PrequentialHarnessTest {
         ScriptedLearner learner = new ScriptedLearner(ranks());
         new PrequentialHarness(settings(2, Long.MAX_VALUE), List.of(learner), null)
                 .run(reader(stream()));
-        assertEquals(
-                List.of(
-                        "rank bc maxN=2", "learn bc",
-                        "rank de maxN=2", "learn de",
-                        "rank fg maxN=2", "learn fg",
-                        "rank h maxN=2", "learn h"),
-                learner.calls);
+        assertThat(learner.calls)
+                .isEqualTo(
+                        List.of(
+                                "rank bc maxN=2", "learn bc",
+                                "rank de maxN=2", "learn de",
+                                "rank fg maxN=2", "learn fg",
+                                "rank h maxN=2", "learn h"));
     }
 
     @Test
@@ -144,12 +143,12 @@ class PrequentialHarnessTest {
                 new PrequentialHarness(settings(64, 5), List.of(learner), null)
                         .run(reader(stream()))
                         .get(0);
-        assertEquals(5, r.events());
-        assertEquals(List.of("rank bcd maxN=2", "learn bcd"), learner.calls);
+        assertThat(r.events()).isEqualTo(5);
+        assertThat(learner.calls).isEqualTo(List.of("rank bcd maxN=2", "learn bcd"));
         // b (pos, rank 0), c (neg, rank 1), d (neither).
-        assertEquals(1.0, r.recall().pos(0));
-        assertEquals(0.0, r.recall().neg(0));
-        assertEquals(1.0, r.recall().neg(1));
+        assertThat(r.recall().pos(0)).isEqualTo(1.0);
+        assertThat(r.recall().neg(0)).isEqualTo(0.0);
+        assertThat(r.recall().neg(1)).isEqualTo(1.0);
     }
 
     @Test
@@ -160,21 +159,23 @@ class PrequentialHarnessTest {
                         .run(reader(stream()))
                         .get(0);
         List<Long> at = r.curve().stream().map(CurvePoint::examples).toList();
-        assertEquals(List.of(2L, 4L, 6L, 7L), at);
+        assertThat(at).isEqualTo(List.of(2L, 4L, 6L, 7L));
         CurvePoint p = r.curve().get(2);
         // After 6 examples the recent windows (3 positives, 3 negatives) hold b (hit), e (miss)
         // and g (ranked 1: a miss at N=1); and c (rank 1), f (rank 3): both misses at N=1.
-        assertEquals(1.0 / 3, p.posRecent(), 1e-12);
-        assertEquals(0.0, p.negRecent());
-        assertEquals(1.0 / 3, p.posCumulative(), 1e-12);
-        assertEquals(6.0, p.learnStats().get("loss"), "mean of the loss reported after batch 3");
+        assertThat(p.posRecent()).isCloseTo(1.0 / 3, within(1e-12));
+        assertThat(p.negRecent()).isEqualTo(0.0);
+        assertThat(p.posCumulative()).isCloseTo(1.0 / 3, within(1e-12));
+        assertThat(p.learnStats().get("loss"))
+                .as("mean of the loss reported after batch 3")
+                .isEqualTo(6.0);
         CurvePoint first = r.curve().get(0);
         // Window: b (pos hit), c (neg, rank 1: a miss at N=1).
-        assertEquals(1.0, first.posRecent());
-        assertEquals(0.0, first.negRecent());
-        assertEquals(2.0, first.learnStats().get("loss"));
+        assertThat(first.posRecent()).isEqualTo(1.0);
+        assertThat(first.negRecent()).isEqualTo(0.0);
+        assertThat(first.learnStats().get("loss")).isEqualTo(2.0);
         CurvePoint last = r.curve().get(3);
-        assertEquals(7, last.examples(), "the end of the stream closes the curve");
-        assertEquals(8.0, last.learnStats().get("loss"));
+        assertThat(last.examples()).as("the end of the stream closes the curve").isEqualTo(7);
+        assertThat(last.learnStats().get("loss")).isEqualTo(8.0);
     }
 }

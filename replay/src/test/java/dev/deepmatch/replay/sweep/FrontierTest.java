@@ -1,6 +1,7 @@
 package dev.deepmatch.replay.sweep;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.prequential.RecallCounter;
@@ -33,13 +34,13 @@ class FrontierTest {
         add(0.5, 2, true, 44, 30);
         add(0.5, 1, false, 45, 40);
         Frontier f = Frontier.of(runs, results);
-        assertEquals(2, f.points().size());
+        assertThat(f.points()).hasSize(2);
         Frontier.Point full = f.variant(ModelRun.FULL).get(0);
-        assertEquals(2, full.seeds());
-        assertEquals(0.42, full.pos()[0], 1e-12);
-        assertEquals(0.25, full.neg()[0], 1e-12);
-        assertEquals(0.40, full.minPos0(), 1e-12);
-        assertEquals(0.44, full.maxPos0(), 1e-12);
+        assertThat(full.seeds()).isEqualTo(2);
+        assertThat(full.pos()[0]).isCloseTo(0.42, within(1e-12));
+        assertThat(full.neg()[0]).isCloseTo(0.25, within(1e-12));
+        assertThat(full.minPos0()).isCloseTo(0.40, within(1e-12));
+        assertThat(full.maxPos0()).isCloseTo(0.44, within(1e-12));
     }
 
     @Test
@@ -49,10 +50,10 @@ class FrontierTest {
         add(0.5, 1, false, 45, 35); // NEG 0.35: halfway between 0.20 and 0.50, POS 0.50
         add(0.0, 1, false, 62, 55); // NEG 0.55: beyond the full variant's range, not compared
         List<Frontier.Matched> m = Frontier.of(runs, results).matched(0);
-        assertEquals(1, m.size());
-        assertEquals(0.35, m.get(0).neg(), 1e-12);
-        assertEquals(0.45, m.get(0).posWithout(), 1e-12);
-        assertEquals(0.50, m.get(0).posWith(), 1e-12);
-        assertEquals(0.05, m.get(0).gain(), 1e-12);
+        assertThat(m).hasSize(1);
+        assertThat(m.get(0).neg()).isCloseTo(0.35, within(1e-12));
+        assertThat(m.get(0).posWithout()).isCloseTo(0.45, within(1e-12));
+        assertThat(m.get(0).posWith()).isCloseTo(0.50, within(1e-12));
+        assertThat(m.get(0).gain()).isCloseTo(0.05, within(1e-12));
     }
 }

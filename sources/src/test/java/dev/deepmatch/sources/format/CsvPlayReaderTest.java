@@ -1,9 +1,7 @@
 package dev.deepmatch.sources.format;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -48,19 +46,24 @@ class CsvPlayReaderTest {
                                 + "u1,d,2018-07-15,0.25\n");
         try (EventSource reader = new CsvPlayReader(file, BadRows.quiet())) {
             List<PlaybackEvent> plays = readAll(reader);
-            assertEquals(4, plays.size());
-            assertEquals(
-                    Plays.event("u1", "a", 1000, 0.9, IntentType.EXACT_TRACK, "plays.csv:2"),
-                    plays.get(0));
-            assertEquals("b,1", plays.get(1).getItemId());
-            assertEquals(1531648800000L, plays.get(1).getEventTimeMillis().toEpochMilli());
-            assertEquals(IntentType.UNKNOWN, plays.get(1).getIntent());
-            assertEquals(
-                    1531648800000L - 7_200_000, plays.get(2).getEventTimeMillis().toEpochMilli());
-            assertEquals(IntentType.AUTOPLAY, plays.get(2).getIntent());
-            assertEquals(1531612800000L, plays.get(3).getEventTimeMillis().toEpochMilli());
-            assertEquals(IntentType.UNKNOWN, plays.get(3).getIntent(), "missing intent field");
-            assertEquals("plays.csv:6", plays.get(3).getEventId(), "blank line still counts");
+            assertThat(plays).hasSize(4);
+            assertThat(plays.get(0))
+                    .isEqualTo(
+                            Plays.event(
+                                    "u1", "a", 1000, 0.9, IntentType.EXACT_TRACK, "plays.csv:2"));
+            assertThat(plays.get(1).getItemId()).isEqualTo("b,1");
+            assertThat(plays.get(1).getEventTimeMillis().toEpochMilli()).isEqualTo(1531648800000L);
+            assertThat(plays.get(1).getIntent()).isEqualTo(IntentType.UNKNOWN);
+            assertThat(plays.get(2).getEventTimeMillis().toEpochMilli())
+                    .isEqualTo(1531648800000L - 7_200_000);
+            assertThat(plays.get(2).getIntent()).isEqualTo(IntentType.AUTOPLAY);
+            assertThat(plays.get(3).getEventTimeMillis().toEpochMilli()).isEqualTo(1531612800000L);
+            assertThat(plays.get(3).getIntent())
+                    .as("missing intent field")
+                    .isEqualTo(IntentType.UNKNOWN);
+            assertThat(plays.get(3).getEventId())
+                    .as("blank line still counts")
+                    .isEqualTo("plays.csv:6");
         }
     }
 
@@ -69,8 +72,9 @@ class CsvPlayReaderTest {
         Path file = write("item,user,rate,ts\nx,u,0.5,7\n");
         try (EventSource reader = new CsvPlayReader(file, BadRows.quiet())) {
             PlaybackEvent p = reader.next();
-            assertEquals(Plays.event("u", "x", 7, 0.5, IntentType.UNKNOWN, "plays.csv:2"), p);
-            assertNull(reader.next());
+            assertThat(p)
+                    .isEqualTo(Plays.event("u", "x", 7, 0.5, IntentType.UNKNOWN, "plays.csv:2"));
+            assertThat(reader.next()).isNull();
         }
     }
 
@@ -92,25 +96,30 @@ class CsvPlayReaderTest {
         BadRows bad = new BadRows(new PrintStream(log, true, StandardCharsets.UTF_8), 20);
         try (EventSource reader = new CsvPlayReader(file, bad)) {
             List<PlaybackEvent> plays = readAll(reader);
-            assertEquals(List.of("a", "b"), plays.stream().map(PlaybackEvent::getItemId).toList());
+            assertThat(plays.stream().map(PlaybackEvent::getItemId).toList())
+                    .isEqualTo(List.of("a", "b"));
         }
-        assertEquals(7, bad.total());
-        assertEquals(2, bad.count("rate outside [0,1]"));
-        assertEquals(1, bad.count("bad number"));
-        assertEquals(1, bad.count("missing column"));
-        assertEquals(1, bad.count("empty id"));
-        assertEquals(1, bad.count("bad time"));
-        assertEquals(1, bad.count("bad intent"));
+        assertThat(bad.total()).isEqualTo(7);
+        assertThat(bad.count("rate outside [0,1]")).isEqualTo(2);
+        assertThat(bad.count("bad number")).isEqualTo(1);
+        assertThat(bad.count("missing column")).isEqualTo(1);
+        assertThat(bad.count("empty id")).isEqualTo(1);
+        assertThat(bad.count("bad time")).isEqualTo(1);
+        assertThat(bad.count("bad intent")).isEqualTo(1);
         String text = log.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("plays.csv line 3: bad number (rate='abc')"), text);
-        assertTrue(text.contains("plays.csv line 4: rate outside [0,1] (rate='1.5')"), text);
-        assertTrue(text.contains("plays.csv line 5: missing column (rate)"), text);
-        assertTrue(text.contains("plays.csv line 6: empty id (user)"), text);
-        assertTrue(text.contains("plays.csv line 8: bad intent (intent='sideways')"), text);
-        assertEquals(
-                "skipped rows: 7 (bad intent: 1, bad number: 1, bad time: 1, empty id: 1,"
-                        + " missing column: 1, rate outside [0,1]: 2)",
-                bad.summary());
+        assertThat(text).as("%s", text).contains("plays.csv line 3: bad number (rate='abc')");
+        assertThat(text)
+                .as("%s", text)
+                .contains("plays.csv line 4: rate outside [0,1] (rate='1.5')");
+        assertThat(text).as("%s", text).contains("plays.csv line 5: missing column (rate)");
+        assertThat(text).as("%s", text).contains("plays.csv line 6: empty id (user)");
+        assertThat(text)
+                .as("%s", text)
+                .contains("plays.csv line 8: bad intent (intent='sideways')");
+        assertThat(bad.summary())
+                .isEqualTo(
+                        "skipped rows: 7 (bad intent: 1, bad number: 1, bad time: 1, empty id: 1,"
+                                + " missing column: 1, rate outside [0,1]: 2)");
     }
 
     @Test
@@ -122,21 +131,20 @@ class CsvPlayReaderTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         BadRows bad = new BadRows(new PrintStream(log, true, StandardCharsets.UTF_8), 5);
         try (EventSource reader = new CsvPlayReader(write(csv.toString()), bad)) {
-            assertNull(reader.next());
+            assertThat(reader.next()).isNull();
         }
-        assertEquals(30, bad.total());
+        assertThat(bad.total()).isEqualTo(30);
         String text = log.toString(StandardCharsets.UTF_8);
-        assertEquals(5, text.lines().filter(l -> l.startsWith("skipped")).count());
-        assertTrue(text.contains("further skipped rows are only counted"));
+        assertThat(text.lines().filter(l -> l.startsWith("skipped")).count()).isEqualTo(5);
+        assertThat(text).contains("further skipped rows are only counted");
     }
 
     @Test
     void headerWithoutRequiredColumnIsABadFile() throws IOException {
         Path file = write("user,item,time,rate\nu,i,1,0.5\n");
-        BadFileException e =
-                assertThrows(
-                        BadFileException.class, () -> new CsvPlayReader(file, BadRows.quiet()));
-        assertTrue(e.getMessage().contains("'ts'"), e.getMessage());
+        assertThatThrownBy(() -> new CsvPlayReader(file, BadRows.quiet()))
+                .isInstanceOf(BadFileException.class)
+                .hasMessageContaining("'ts'");
     }
 
     @Test
@@ -149,17 +157,17 @@ class CsvPlayReaderTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         BadRows bad = new BadRows(new PrintStream(log, true, StandardCharsets.UTF_8), 20);
         try (EventSource reader = new CsvPlayReader(file, bad)) {
-            assertEquals(
-                    List.of("a", "b"),
-                    readAll(reader).stream().map(PlaybackEvent::getItemId).toList());
+            assertThat(readAll(reader).stream().map(PlaybackEvent::getItemId).toList())
+                    .isEqualTo(List.of("a", "b"));
         }
-        assertEquals(1, bad.count("not UTF-8"));
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("latin1.csv line 3: not UTF-8"));
+        assertThat(bad.count("not UTF-8")).isEqualTo(1);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("latin1.csv line 3: not UTF-8");
     }
 
     @Test
     void emptyFileIsABadFile() throws IOException {
         Path file = write("");
-        assertThrows(BadFileException.class, () -> new CsvPlayReader(file, BadRows.quiet()));
+        assertThatThrownBy(() -> new CsvPlayReader(file, BadRows.quiet()))
+                .isInstanceOf(BadFileException.class);
     }
 }

@@ -1,7 +1,6 @@
 package dev.deepmatch.sources.format;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -41,25 +40,22 @@ class MssdMiniReaderTest {
             }
         }
         // times (s): 10@37 11@217 12@397 20@74 21@254 60@222
-        assertEquals(
-                List.of("10", "20", "11", "60", "21", "12"),
-                plays.stream().map(PlaybackEvent::getItemId).toList());
-        assertEquals(
-                List.of(37_000L, 74_000L, 217_000L, 222_000L, 254_000L, 397_000L),
-                plays.stream().map(p -> p.getEventTimeMillis().toEpochMilli()).toList());
-        assertEquals(
-                List.of(0.05, 1.00, 0.20, 0.90, 0.90, 0.60),
-                plays.stream().map(PlaybackEvent::getPlayRate).toList());
-        assertEquals(
-                new PlaybackEvent(
-                        "mini:2:1",
-                        "2",
-                        "21",
-                        Instant.ofEpochMilli(254_000),
-                        0.90,
-                        IntentType.UNKNOWN,
-                        null),
-                plays.get(4));
+        assertThat(plays.stream().map(PlaybackEvent::getItemId).toList())
+                .isEqualTo(List.of("10", "20", "11", "60", "21", "12"));
+        assertThat(plays.stream().map(p -> p.getEventTimeMillis().toEpochMilli()).toList())
+                .isEqualTo(List.of(37_000L, 74_000L, 217_000L, 222_000L, 254_000L, 397_000L));
+        assertThat(plays.stream().map(PlaybackEvent::getPlayRate).toList())
+                .isEqualTo(List.of(0.05, 1.00, 0.20, 0.90, 0.90, 0.60));
+        assertThat(plays.get(4))
+                .isEqualTo(
+                        new PlaybackEvent(
+                                "mini:2:1",
+                                "2",
+                                "21",
+                                Instant.ofEpochMilli(254_000),
+                                0.90,
+                                IntentType.UNKNOWN,
+                                null));
     }
 
     @Test
@@ -75,16 +71,16 @@ class MssdMiniReaderTest {
                         + "1,12,10,4\n");
         BadRows bad = BadRows.quiet();
         try (EventSource reader = new MssdMiniReader(file, bad)) {
-            assertEquals(37_000L, reader.next().getEventTimeMillis().toEpochMilli());
+            assertThat(reader.next().getEventTimeMillis().toEpochMilli()).isEqualTo(37_000L);
             PlaybackEvent second = reader.next();
-            assertEquals("12", second.getItemId());
-            assertEquals(37_000L + 180_000L, second.getEventTimeMillis().toEpochMilli());
-            assertNull(reader.next());
+            assertThat(second.getItemId()).isEqualTo("12");
+            assertThat(second.getEventTimeMillis().toEpochMilli()).isEqualTo(37_000L + 180_000L);
+            assertThat(reader.next()).isNull();
         }
-        assertEquals(3, bad.total());
-        assertEquals(1, bad.count("skipped outside 0..4"));
-        assertEquals(1, bad.count("bad number"));
-        assertEquals(1, bad.count("empty id"));
+        assertThat(bad.total()).isEqualTo(3);
+        assertThat(bad.count("skipped outside 0..4")).isEqualTo(1);
+        assertThat(bad.count("bad number")).isEqualTo(1);
+        assertThat(bad.count("empty id")).isEqualTo(1);
     }
 
     /** The counts the data README states for the shared file. */
@@ -102,10 +98,9 @@ class MssdMiniReaderTest {
             for (PlaybackEvent p; (p = reader.next()) != null; ) {
                 plays++;
                 items.add(p.getItemId());
-                assertEquals(
-                        true,
-                        p.getEventTimeMillis().toEpochMilli() >= lastTime,
-                        "stream order is by time");
+                assertThat(p.getEventTimeMillis().toEpochMilli())
+                        .as("stream order is by time")
+                        .isGreaterThanOrEqualTo(lastTime);
                 lastTime = p.getEventTimeMillis().toEpochMilli();
                 // every play after a listener's first is a ranked example
                 boolean example = !users.add(p.getUserId());
@@ -116,11 +111,11 @@ class MssdMiniReaderTest {
                 }
             }
         }
-        assertEquals(0, bad.total());
-        assertEquals(193_693, plays);
-        assertEquals(10_000, users.size());
-        assertEquals(5_792, items.size());
-        assertEquals(60_863, positives);
-        assertEquals(100_502, negatives);
+        assertThat(bad.total()).isEqualTo(0);
+        assertThat(plays).isEqualTo(193_693);
+        assertThat(users).hasSize(10_000);
+        assertThat(items).hasSize(5_792);
+        assertThat(positives).isEqualTo(60_863);
+        assertThat(negatives).isEqualTo(100_502);
     }
 }

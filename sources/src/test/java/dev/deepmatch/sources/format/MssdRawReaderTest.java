@@ -1,9 +1,7 @@
 package dev.deepmatch.sources.format;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -41,32 +39,35 @@ class MssdRawReaderTest {
 
     @Test
     void rateIsTheFirstTrueSkipFlag() {
-        assertEquals(0.05, MssdMapping.rate(true, true, true, false));
-        assertEquals(0.20, MssdMapping.rate(false, true, true, false));
-        assertEquals(0.60, MssdMapping.rate(false, false, true, false));
-        assertEquals(0.90, MssdMapping.rate(false, false, false, true));
-        assertEquals(0.90, MssdMapping.rate(false, false, false, false), "no flag set");
-        assertEquals(0.05, MssdMapping.rate(true, false, false, true), "inconsistent flags");
+        assertThat(MssdMapping.rate(true, true, true, false)).isEqualTo(0.05);
+        assertThat(MssdMapping.rate(false, true, true, false)).isEqualTo(0.20);
+        assertThat(MssdMapping.rate(false, false, true, false)).isEqualTo(0.60);
+        assertThat(MssdMapping.rate(false, false, false, true)).isEqualTo(0.90);
+        assertThat(MssdMapping.rate(false, false, false, false)).as("no flag set").isEqualTo(0.90);
+        assertThat(MssdMapping.rate(true, false, false, true))
+                .as("inconsistent flags")
+                .isEqualTo(0.05);
     }
 
     @Test
     void intentFromReasonStartAndContext() {
-        assertEquals(IntentType.EXACT_TRACK, MssdMapping.intent("clickrow", "radio"));
-        assertEquals(IntentType.EXACT_TRACK, MssdMapping.intent("clickrow", "user_collection"));
-        assertEquals(IntentType.RECOMMENDATION, MssdMapping.intent("trackdone", "radio"));
-        assertEquals(
-                IntentType.RECOMMENDATION,
-                MssdMapping.intent("trackdone", "personalized_playlist"));
-        assertEquals(
-                IntentType.RECOMMENDATION, MssdMapping.intent("TrackDone", "editorial_playlist"));
-        assertEquals(IntentType.AUTOPLAY, MssdMapping.intent("trackdone", "user_collection"));
-        assertEquals(IntentType.AUTOPLAY, MssdMapping.intent("trackdone", "catalog"));
-        assertEquals(IntentType.AUTOPLAY, MssdMapping.intent("trackdone", "charts"));
-        assertEquals(IntentType.NAVIGATION, MssdMapping.intent("fwdbtn", "radio"));
-        assertEquals(IntentType.NAVIGATION, MssdMapping.intent("backbtn", "catalog"));
-        assertEquals(IntentType.OTHER, MssdMapping.intent("appload", "catalog"));
-        assertEquals(IntentType.OTHER, MssdMapping.intent("remote", "catalog"));
-        assertEquals(IntentType.UNKNOWN, MssdMapping.intent("", "catalog"));
+        assertThat(MssdMapping.intent("clickrow", "radio")).isEqualTo(IntentType.EXACT_TRACK);
+        assertThat(MssdMapping.intent("clickrow", "user_collection"))
+                .isEqualTo(IntentType.EXACT_TRACK);
+        assertThat(MssdMapping.intent("trackdone", "radio")).isEqualTo(IntentType.RECOMMENDATION);
+        assertThat(MssdMapping.intent("trackdone", "personalized_playlist"))
+                .isEqualTo(IntentType.RECOMMENDATION);
+        assertThat(MssdMapping.intent("TrackDone", "editorial_playlist"))
+                .isEqualTo(IntentType.RECOMMENDATION);
+        assertThat(MssdMapping.intent("trackdone", "user_collection"))
+                .isEqualTo(IntentType.AUTOPLAY);
+        assertThat(MssdMapping.intent("trackdone", "catalog")).isEqualTo(IntentType.AUTOPLAY);
+        assertThat(MssdMapping.intent("trackdone", "charts")).isEqualTo(IntentType.AUTOPLAY);
+        assertThat(MssdMapping.intent("fwdbtn", "radio")).isEqualTo(IntentType.NAVIGATION);
+        assertThat(MssdMapping.intent("backbtn", "catalog")).isEqualTo(IntentType.NAVIGATION);
+        assertThat(MssdMapping.intent("appload", "catalog")).isEqualTo(IntentType.OTHER);
+        assertThat(MssdMapping.intent("remote", "catalog")).isEqualTo(IntentType.OTHER);
+        assertThat(MssdMapping.intent("", "catalog")).isEqualTo(IntentType.UNKNOWN);
     }
 
     @Test
@@ -76,41 +77,39 @@ class MssdRawReaderTest {
         try (EventSource reader = new MssdRawReader(resource("mssd-fixture.csv"), bad)) {
             plays = readAll(reader);
         }
-        assertEquals(3, plays.size());
+        assertThat(plays).hasSize(3);
         PlaybackEvent first = plays.get(0);
-        assertEquals("s1", first.getUserId());
-        assertEquals("t_a", first.getItemId());
-        assertEquals(JULY_15_2018 + 16 * HOUR, first.getEventTimeMillis().toEpochMilli());
-        assertEquals(0.90, first.getPlayRate());
-        assertEquals(IntentType.EXACT_TRACK, first.getIntent());
-        assertEquals("s1:1", first.getEventId());
+        assertThat(first.getUserId()).isEqualTo("s1");
+        assertThat(first.getItemId()).isEqualTo("t_a");
+        assertThat(first.getEventTimeMillis().toEpochMilli()).isEqualTo(JULY_15_2018 + 16 * HOUR);
+        assertThat(first.getPlayRate()).isEqualTo(0.90);
+        assertThat(first.getIntent()).isEqualTo(IntentType.EXACT_TRACK);
+        assertThat(first.getEventId()).isEqualTo("s1:1");
         PlaybackEvent second = plays.get(1);
-        assertEquals(
-                JULY_15_2018 + 16 * HOUR + 180_000, second.getEventTimeMillis().toEpochMilli());
-        assertEquals(0.05, second.getPlayRate());
-        assertEquals(IntentType.RECOMMENDATION, second.getIntent());
+        assertThat(second.getEventTimeMillis().toEpochMilli())
+                .isEqualTo(JULY_15_2018 + 16 * HOUR + 180_000);
+        assertThat(second.getPlayRate()).isEqualTo(0.05);
+        assertThat(second.getIntent()).isEqualTo(IntentType.RECOMMENDATION);
         PlaybackEvent third = plays.get(2);
-        assertEquals(
-                JULY_15_2018 + DAY + 23 * HOUR + 2 * 180_000,
-                third.getEventTimeMillis().toEpochMilli(),
-                "dd-MM-yy");
-        assertEquals(IntentType.NAVIGATION, third.getIntent());
-        assertEquals(5, bad.total());
-        assertEquals(1, bad.count("bad flag"));
-        assertEquals(1, bad.count("bad date"));
-        assertEquals(1, bad.count("bad hour_of_day"));
-        assertEquals(1, bad.count("missing column"));
-        assertEquals(1, bad.count("empty id"));
+        assertThat(third.getEventTimeMillis().toEpochMilli())
+                .as("dd-MM-yy")
+                .isEqualTo(JULY_15_2018 + DAY + 23 * HOUR + 2 * 180_000);
+        assertThat(third.getIntent()).isEqualTo(IntentType.NAVIGATION);
+        assertThat(bad.total()).isEqualTo(5);
+        assertThat(bad.count("bad flag")).isEqualTo(1);
+        assertThat(bad.count("bad date")).isEqualTo(1);
+        assertThat(bad.count("bad hour_of_day")).isEqualTo(1);
+        assertThat(bad.count("missing column")).isEqualTo(1);
+        assertThat(bad.count("empty id")).isEqualTo(1);
     }
 
     @Test
     void headerWithoutReasonStartIsABadFile() throws IOException {
         Path file = dir.resolve("raw.csv");
         Files.writeString(file, "session_id,session_position,track_id_clean\n");
-        BadFileException e =
-                assertThrows(
-                        BadFileException.class, () -> new MssdRawReader(file, BadRows.quiet()));
-        assertTrue(e.getMessage().contains("skip_1"), e.getMessage());
+        assertThatThrownBy(() -> new MssdRawReader(file, BadRows.quiet()))
+                .isInstanceOf(BadFileException.class)
+                .hasMessageContaining("skip_1");
     }
 
     @Test
@@ -121,23 +120,22 @@ class MssdRawReaderTest {
         try (EventSource reader = new MssdRawReader(file, bad)) {
             plays = readAll(reader);
         }
-        assertEquals(0, bad.total(), bad.summary());
-        assertEquals(201, plays.size());
-        assertEquals(11, plays.stream().map(PlaybackEvent::getUserId).distinct().count());
+        assertThat(bad.total()).as("%s", bad.summary()).isEqualTo(0);
+        assertThat(plays).hasSize(201);
+        assertThat(plays.stream().map(PlaybackEvent::getUserId).distinct().count()).isEqualTo(11);
         // Row 1: session 0_00006f66..., position 1, hour 16, date 15-07-18, not_skipped, trackdone
         // in an editorial playlist.
         PlaybackEvent p = plays.get(0);
-        assertEquals("0_00006f66-33e5-4de7-a324-2d18e439fc1e", p.getUserId());
-        assertEquals("t_0479f24c-27d2-46d6-a00c-7ec928f2b539", p.getItemId());
-        assertEquals(JULY_15_2018 + 16 * HOUR, p.getEventTimeMillis().toEpochMilli());
-        assertEquals(0.90, p.getPlayRate());
-        assertEquals(IntentType.RECOMMENDATION, p.getIntent());
+        assertThat(p.getUserId()).isEqualTo("0_00006f66-33e5-4de7-a324-2d18e439fc1e");
+        assertThat(p.getItemId()).isEqualTo("t_0479f24c-27d2-46d6-a00c-7ec928f2b539");
+        assertThat(p.getEventTimeMillis().toEpochMilli()).isEqualTo(JULY_15_2018 + 16 * HOUR);
+        assertThat(p.getPlayRate()).isEqualTo(0.90);
+        assertThat(p.getIntent()).isEqualTo(IntentType.RECOMMENDATION);
         // Within a session, time follows session_position.
         for (int i = 1; i < plays.size(); i++) {
             if (plays.get(i).getUserId().equals(plays.get(i - 1).getUserId())) {
-                assertTrue(
-                        plays.get(i).getEventTimeMillis().toEpochMilli()
-                                > plays.get(i - 1).getEventTimeMillis().toEpochMilli());
+                assertThat(plays.get(i).getEventTimeMillis().toEpochMilli())
+                        .isGreaterThan(plays.get(i - 1).getEventTimeMillis().toEpochMilli());
             }
         }
     }
@@ -154,15 +152,15 @@ class MssdRawReaderTest {
                 intents.merge(p.getIntent(), 1, Integer::sum);
             }
         }
-        assertEquals(0, bad.total(), bad.summary());
-        assertEquals(1180, plays);
+        assertThat(bad.total()).as("%s", bad.summary()).isEqualTo(0);
+        assertThat(plays).isEqualTo(1180);
         // Counted from the slice's columns with awk: 122 clickrow; 152 trackdone in recommending
         // contexts, 266 elsewhere; 633 fwdbtn/backbtn; 7 other reasons.
-        assertEquals(122, intents.get(IntentType.EXACT_TRACK));
-        assertEquals(152, intents.get(IntentType.RECOMMENDATION));
-        assertEquals(266, intents.get(IntentType.AUTOPLAY));
-        assertEquals(633, intents.get(IntentType.NAVIGATION));
-        assertEquals(7, intents.get(IntentType.OTHER));
-        assertNull(intents.get(IntentType.UNKNOWN));
+        assertThat(intents.get(IntentType.EXACT_TRACK)).isEqualTo(122);
+        assertThat(intents.get(IntentType.RECOMMENDATION)).isEqualTo(152);
+        assertThat(intents.get(IntentType.AUTOPLAY)).isEqualTo(266);
+        assertThat(intents.get(IntentType.NAVIGATION)).isEqualTo(633);
+        assertThat(intents.get(IntentType.OTHER)).isEqualTo(7);
+        assertThat(intents.get(IntentType.UNKNOWN)).isNull();
     }
 }

@@ -1,8 +1,7 @@
 package dev.deepmatch.sources.generator;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -33,7 +32,7 @@ class ListenerGeneratorTest {
     @Test
     void sameSeedGivesSameStreamAndOtherSeedAnother() {
         List<PlaybackEvent> again = take(new ListenerGenerator(CONFIG), 2_000);
-        assertEquals(stream.subList(0, 2_000), again);
+        assertThat(again).isEqualTo(stream.subList(0, 2_000));
 
         GeneratorConfig otherSeed = GeneratorConfig.builder().seed(8).build();
         List<PlaybackEvent> other = take(new ListenerGenerator(otherSeed), 2_000);
@@ -43,7 +42,9 @@ class ListenerGeneratorTest {
                 sameItems++;
             }
         }
-        assertTrue(sameItems < 200, "streams of different seeds share " + sameItems + " items");
+        assertThat(sameItems)
+                .as("streams of different seeds share " + sameItems + " items")
+                .isLessThan(200);
     }
 
     @Test
@@ -52,15 +53,20 @@ class ListenerGeneratorTest {
         long previous = Long.MIN_VALUE;
         for (PlaybackEvent e : stream) {
             long t = e.getEventTimeMillis().toEpochMilli();
-            assertTrue(t >= previous, "event time went back at " + e);
+            assertThat(t).as("%s", "event time went back at " + e).isGreaterThanOrEqualTo(previous);
             previous = t;
-            assertTrue(e.getPlayRate() >= 0 && e.getPlayRate() <= 1, "rate of " + e);
-            assertTrue(eventIds.add(e.getEventId()), "duplicate event id " + e.getEventId());
+            assertThat(e.getPlayRate())
+                    .as("%s", "rate of " + e)
+                    .isGreaterThanOrEqualTo(0)
+                    .isLessThanOrEqualTo(1);
+            assertThat(eventIds.add(e.getEventId()))
+                    .as("%s", "duplicate event id " + e.getEventId())
+                    .isTrue();
             // ids decode back to this generator's users and tracks
-            assertTrue(generator.fit(e.getUserId(), e.getItemId()) > 0);
+            assertThat(generator.fit(e.getUserId(), e.getItemId())).isGreaterThan(0);
         }
-        assertEquals(EVENTS, generator.emitted());
-        assertTrue(previous > CONFIG.startTimeMillis());
+        assertThat(generator.emitted()).isEqualTo(EVENTS);
+        assertThat(previous).isGreaterThan(CONFIG.startTimeMillis());
     }
 
     @Test
@@ -74,9 +80,14 @@ class ListenerGeneratorTest {
         long top1Percent = counts.stream().limit(CONFIG.tracks() / 100).mapToLong(i -> i).sum();
         double share = (double) top1Percent / EVENTS;
         // uniform popularity would give 0.01
-        assertTrue(share > 0.25 && share < 0.8, "top 1% of tracks got " + share + " of plays");
+        assertThat(share)
+                .as("%s", "top 1% of tracks got " + share + " of plays")
+                .isGreaterThan(0.25)
+                .isLessThan(0.8);
         // and a long tail is still played
-        assertTrue(plays.size() > CONFIG.tracks() / 3, plays.size() + " distinct tracks played");
+        assertThat(plays.size())
+                .as(plays.size() + " distinct tracks played")
+                .isGreaterThan(CONFIG.tracks() / 3);
     }
 
     @Test
@@ -96,12 +107,15 @@ class ListenerGeneratorTest {
                         IntentType.AUTOPLAY,
                         IntentType.NAVIGATION,
                         IntentType.OTHER)) {
-            assertTrue(byIntent.containsKey(t) && byIntent.get(t)[0] > 1000, t + " is rare");
+            assertThat(byIntent).as(t + " is rare").containsKey(t);
+            assertThat(byIntent.get(t)[0]).as(t + " is rare").isGreaterThan(1000);
         }
         double exactSkip = skipRate(byIntent.get(IntentType.EXACT_TRACK));
         double recSkip = skipRate(byIntent.get(IntentType.RECOMMENDATION));
-        assertTrue(exactSkip < 0.25, "exact-track skip rate " + exactSkip);
-        assertTrue(recSkip > exactSkip + 0.2, "recommendation " + recSkip + " vs " + exactSkip);
+        assertThat(exactSkip).as("exact-track skip rate " + exactSkip).isLessThan(0.25);
+        assertThat(recSkip)
+                .as("recommendation " + recSkip + " vs " + exactSkip)
+                .isGreaterThan(exactSkip + 0.2);
     }
 
     @Test
@@ -122,10 +136,13 @@ class ListenerGeneratorTest {
                 }
             }
         }
-        assertTrue(good[0] > 500 && poor[0] > 500, "too few plays to compare");
+        assertThat(good[0]).as("too few plays to compare").isGreaterThan(500);
+        assertThat(poor[0]).as("too few plays to compare").isGreaterThan(500);
         double goodSkip = skipRate(good);
         double poorSkip = skipRate(poor);
-        assertTrue(poorSkip > goodSkip + 0.3, "poor fit " + poorSkip + " vs good fit " + goodSkip);
+        assertThat(poorSkip)
+                .as("poor fit " + poorSkip + " vs good fit " + goodSkip)
+                .isGreaterThan(goodSkip + 0.3);
     }
 
     @Test
@@ -142,25 +159,22 @@ class ListenerGeneratorTest {
                 c[1] += skipped ? 1 : 0;
             }
         }
-        assertTrue(
-                skipRate(afterSkip) > skipRate(afterPlay) + 0.1,
-                "after skip " + skipRate(afterSkip) + " vs after play " + skipRate(afterPlay));
+        assertThat(skipRate(afterSkip))
+                .as("after skip " + skipRate(afterSkip) + " vs after play " + skipRate(afterPlay))
+                .isGreaterThan(skipRate(afterPlay) + 0.1);
     }
 
     @Test
     void configNamesTheWrongSetting() {
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> GeneratorConfig.builder().users(0).build());
-        assertTrue(e.getMessage().contains("users"), e.getMessage());
-        e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> GeneratorConfig.builder().sessionLength(10, 3).build());
-        assertTrue(e.getMessage().contains("maxSessionLength"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> generator.fit("x1", "t1"));
-        assertTrue(e.getMessage().contains("x1"), e.getMessage());
+        assertThatThrownBy(() -> GeneratorConfig.builder().users(0).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("users");
+        assertThatThrownBy(() -> GeneratorConfig.builder().sessionLength(10, 3).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxSessionLength");
+        assertThatThrownBy(() -> generator.fit("x1", "t1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("x1");
     }
 
     private static double skipRate(int[] c) {
