@@ -1,8 +1,8 @@
 package dev.deepmatch.model;
 
 import static dev.deepmatch.model.ModelSettings.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
 import java.util.List;
@@ -63,16 +63,19 @@ class GradientCheckTest {
         // Negatives include every target's row at least once via i0..i5 so accidental hits occur.
         int[] negatives = {0, 1, 2, 3, 4, 5};
         BatchPlan plan = model.plan(batch, true, negatives, chunkTokens);
-        assertTrue(
-                chunkTokens == ONE_CHUNK
-                        ? plan.chunks.length == workers
-                        : plan.chunks.length > 2 * workers,
-                plan.chunks.length + " chunks");
-        assertTrue(plan.sequences() == batch.size(), "all examples usable");
+        if (chunkTokens == ONE_CHUNK) {
+            assertThat(plan.chunks.length).as("%s chunks", plan.chunks.length).isEqualTo(workers);
+        } else {
+            assertThat(plan.chunks.length)
+                    .as("%s chunks", plan.chunks.length)
+                    .isGreaterThan(2 * workers);
+        }
+        assertThat(plan.sequences()).as("all examples usable").isEqualTo(batch.size());
         Objective obj = model.objective();
         Objective.Gradients g = new Objective.Gradients(model.dense.length);
         Objective.Loss loss = obj.evaluate(plan, model.items.emb, model.dense, g);
-        assertTrue(loss.positives() > 0 && loss.negatives() > 0, "both losses exercised");
+        assertThat(loss.positives()).as("both losses exercised").isPositive();
+        assertThat(loss.negatives()).as("both losses exercised").isPositive();
 
         for (DenseLayout.Slice slice : model.layout().slices) {
             for (int i = slice.offset(); i < slice.offset() + slice.size(); i++) {
@@ -109,11 +112,13 @@ class GradientCheckTest {
             }
             if (!inHistory) {
                 for (int j = 0; j < cfg.itemDim(); j++) {
-                    assertEquals(0.0, g.rows[local * cfg.itemDim() + j], "row " + plan.rows[local]);
+                    assertThat(g.rows[local * cfg.itemDim() + j])
+                            .as("row %s", plan.rows[local])
+                            .isEqualTo(0.0);
                 }
             }
         }
-        assertTrue(Arrays.stream(g.dense).anyMatch(v -> v != 0), "the user side still learns");
+        assertThat(Arrays.stream(g.dense)).as("the user side still learns").anyMatch(v -> v != 0);
     }
 
     private static double numeric(DeepMatchModel model, BatchPlan plan, double[] params, int i) {
@@ -135,10 +140,8 @@ class GradientCheckTest {
 
     private static void assertClose(double analytic, double numeric, String what) {
         double scale = Math.max(1e-3, Math.abs(analytic) + Math.abs(numeric));
-        assertEquals(
-                0.0,
-                Math.abs(analytic - numeric) / scale,
-                TOLERANCE,
-                what + ": analytic " + analytic + " vs numeric " + numeric);
+        assertThat(Math.abs(analytic - numeric) / scale)
+                .as("%s: analytic %s vs numeric %s", what, analytic, numeric)
+                .isCloseTo(0.0, within(TOLERANCE));
     }
 }

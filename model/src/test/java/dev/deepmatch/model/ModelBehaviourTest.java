@@ -1,12 +1,9 @@
 package dev.deepmatch.model;
 
 import static dev.deepmatch.model.ModelSettings.*;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.deepmatch.model.math.Precision;
 import java.util.Arrays;
@@ -31,13 +28,15 @@ class ModelBehaviourTest {
                 Fixtures.modelWithItems(Fixtures.tiny().set(NEG_LOSS, form).build(), 12);
         BatchPlan plan = model.plan(Fixtures.batch(12, 11), true, new int[] {0, 1, 2, 3, 4, 5});
         Objective.Loss loss = model.objective().evaluate(plan, model.items.emb, model.dense, null);
-        assertEquals(3, loss.positives());
-        assertEquals(2, loss.negatives());
-        assertEquals(GOLDEN_POSITIVE, loss.positive(), 1e-12);
-        assertEquals(
-                form == NegativeLoss.ABSOLUTE ? GOLDEN_NEGATIVE_ABSOLUTE : GOLDEN_NEGATIVE_RELATIVE,
-                loss.negative(),
-                1e-12);
+        assertThat(loss.positives()).isEqualTo(3);
+        assertThat(loss.negatives()).isEqualTo(2);
+        assertThat(loss.positive()).isCloseTo(GOLDEN_POSITIVE, within(1e-12));
+        assertThat(loss.negative())
+                .isCloseTo(
+                        form == NegativeLoss.ABSOLUTE
+                                ? GOLDEN_NEGATIVE_ABSOLUTE
+                                : GOLDEN_NEGATIVE_RELATIVE,
+                        within(1e-12));
     }
 
     @Test
@@ -48,12 +47,10 @@ class ModelBehaviourTest {
         double[] second = blockZeroOutput(model, encoder, "i1", "i2", "i9");
         int h = model.config().hidden();
         // Tokens 0 and 1 of the first block are unchanged when only token 2 differs.
-        assertArrayEquals(
-                Arrays.copyOfRange(first, 0, 2 * h), Arrays.copyOfRange(second, 0, 2 * h), 0.0);
-        assertFalse(
-                Arrays.equals(
-                        Arrays.copyOfRange(first, 2 * h, 3 * h),
-                        Arrays.copyOfRange(second, 2 * h, 3 * h)));
+        assertThat(Arrays.copyOfRange(second, 0, 2 * h))
+                .containsExactly(Arrays.copyOfRange(first, 0, 2 * h));
+        assertThat(Arrays.copyOfRange(second, 2 * h, 3 * h))
+                .isNotEqualTo(Arrays.copyOfRange(first, 2 * h, 3 * h));
     }
 
     private static double[] blockZeroOutput(
@@ -83,15 +80,15 @@ class ModelBehaviourTest {
                         "i0",
                         1.0);
         double[][] u = model.userVectors(List.of(longer, window));
-        assertArrayEquals(u[0], u[1], 0.0);
+        assertThat(u[1]).containsExactly(u[0]);
     }
 
     @Test
     void unknownHistoryGivesNoUserVector() {
         DeepMatchModel model = Fixtures.modelWithItems(Fixtures.tiny().build(), 4);
         Example ex = new Example(new String[] {"new"}, new double[] {1}, new int[] {0}, "i0", 1);
-        assertNull(model.userVectors(List.of(ex))[0]);
-        assertEquals(0, model.topN(new double[][] {null}, 3)[0].length);
+        assertThat(model.userVectors(List.of(ex))[0]).isNull();
+        assertThat(model.topN(new double[][] {null}, 3)[0]).isEmpty();
     }
 
     /** 2,500 items: several blocks of scores; more users than one group. */
@@ -104,7 +101,7 @@ class ModelBehaviourTest {
         List<Example> examples = new java.util.ArrayList<>(Fixtures.batch(items, 5));
         examples.addAll(Fixtures.batch(items, 6));
         double[][] users = model.userVectors(examples);
-        assertTrue(users.length > 8, users.length + " users");
+        assertThat(users.length).as("%s users", users.length).isGreaterThan(8);
         int[][] top = model.topN(users, 10);
         for (int u = 0; u < users.length; u++) {
             double[] scores = new double[items];
@@ -119,7 +116,9 @@ class ModelBehaviourTest {
             Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
             for (int i = 0; i < 10; i++) {
                 // float item vectors here: compare scores, not rows, to allow rounding ties
-                assertEquals(scores[order[i]], scores[top[u][i]], 1e-5, "rank " + i);
+                assertThat(scores[top[u][i]])
+                        .as("rank %s", i)
+                        .isCloseTo(scores[order[i]], within(1e-5));
             }
         }
     }
@@ -130,21 +129,23 @@ class ModelBehaviourTest {
                 new DeepMatchModel(Fixtures.tiny().set(NEGATIVES, 4).build(), Fixtures.RUNTIME);
         List<Example> batch = Fixtures.batch(12, 21);
         TrainStats first = model.train(batch);
-        assertTrue(first.admittedItems() > 0);
-        assertEquals(1, model.version());
+        assertThat(first.admittedItems()).isPositive();
+        assertThat(model.version()).isEqualTo(1);
         TrainStats last = first;
         for (int i = 0; i < 60; i++) {
             last = model.train(batch);
         }
-        assertEquals(0, last.admittedItems());
-        assertEquals(61, model.version());
-        assertTrue(
-                last.positiveLoss() < first.positiveLoss() * 0.5,
-                first.positiveLoss() + " -> " + last.positiveLoss());
-        assertTrue(last.negativeLoss() < first.negativeLoss(), "skipped targets pushed away");
-        assertEquals(0.0, last.nextItemLoss(), "the fixtures' head is off");
-        assertTrue(model.drainTouchedRows().length > 0);
-        assertEquals(0, model.drainTouchedRows().length, "drain clears the record");
+        assertThat(last.admittedItems()).isEqualTo(0);
+        assertThat(model.version()).isEqualTo(61);
+        assertThat(last.positiveLoss())
+                .as("%s -> %s", first.positiveLoss(), last.positiveLoss())
+                .isLessThan(first.positiveLoss() * 0.5);
+        assertThat(last.negativeLoss())
+                .as("skipped targets pushed away")
+                .isLessThan(first.negativeLoss());
+        assertThat(last.nextItemLoss()).as("the fixtures' head is off").isEqualTo(0.0);
+        assertThat(model.drainTouchedRows()).isNotEmpty();
+        assertThat(model.drainTouchedRows()).as("drain clears the record").isEmpty();
     }
 
     @Test
@@ -159,10 +160,12 @@ class ModelBehaviourTest {
         for (int i = 0; i < 60; i++) {
             last = model.train(batch);
         }
-        assertTrue(first.nextItemLoss() > 0, "targets not played through feed the head");
-        assertTrue(
-                last.nextItemLoss() < first.nextItemLoss() * 0.7,
-                first.nextItemLoss() + " -> " + last.nextItemLoss());
+        assertThat(first.nextItemLoss())
+                .as("targets not played through feed the head")
+                .isPositive();
+        assertThat(last.nextItemLoss())
+                .as("%s -> %s", first.nextItemLoss(), last.nextItemLoss())
+                .isLessThan(first.nextItemLoss() * 0.7);
     }
 
     /**
@@ -183,8 +186,8 @@ class ModelBehaviourTest {
         for (int i = 0; i < exact.dense.length; i++) {
             worst = Math.max(worst, Math.abs(exact.dense[i] - fast.dense[i]));
         }
-        assertTrue(worst > 0, "float products left every parameter bit-identical");
-        assertTrue(worst < 1e-4, "float products moved a parameter by " + worst);
+        assertThat(worst).as("float products left every parameter bit-identical").isPositive();
+        assertThat(worst).as("float products moved a parameter by %s", worst).isLessThan(1e-4);
     }
 
     @Test
@@ -193,8 +196,8 @@ class ModelBehaviourTest {
                 new DeepMatchModel(
                         Fixtures.tiny().set(CATALOGUE_CAPACITY, 5).build(), Fixtures.RUNTIME);
         model.train(Fixtures.batch(12, 21));
-        assertEquals(5, model.catalogueSize());
-        assertTrue(model.rejectedItems() > 0);
+        assertThat(model.catalogueSize()).isEqualTo(5);
+        assertThat(model.rejectedItems()).isPositive();
     }
 
     @Test
@@ -204,7 +207,7 @@ class ModelBehaviourTest {
             s.addRow(1); // forces several internal regrowths
         }
         s.increment(7, 99); // count 100 -> weight 10 vs 1 for the others
-        assertEquals(10.0 / (10 + 2999), s.probability(7), 1e-12);
+        assertThat(s.probability(7)).isCloseTo(10.0 / (10 + 2999), within(1e-12));
         SplittableRandom rnd = new SplittableRandom(1);
         int hits = 0;
         int draws = 200_000;
@@ -213,20 +216,16 @@ class ModelBehaviourTest {
                 hits++;
             }
         }
-        assertEquals(s.probability(7), hits / (double) draws, 0.001);
+        assertThat(hits / (double) draws).isCloseTo(s.probability(7), within(0.001));
     }
 
     @Test
     void badSettingsNameTheSetting() {
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> ModelConfig.builder().set(HIDDEN, 10).set(HEADS, 3).build());
-        assertEquals("--hidden (10) must be a multiple of --heads (3)", e.getMessage());
-        e =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> ModelConfig.builder().set(NEG_THRESHOLD, 0.9).build());
-        assertEquals("--neg-threshold (0.9) must not exceed --pos-threshold (0.8)", e.getMessage());
+        assertThatThrownBy(() -> ModelConfig.builder().set(HIDDEN, 10).set(HEADS, 3).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--hidden (10) must be a multiple of --heads (3)");
+        assertThatThrownBy(() -> ModelConfig.builder().set(NEG_THRESHOLD, 0.9).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--neg-threshold (0.9) must not exceed --pos-threshold (0.8)");
     }
 }

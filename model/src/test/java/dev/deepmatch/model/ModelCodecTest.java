@@ -1,9 +1,8 @@
 package dev.deepmatch.model;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.deepmatch.model.math.Precision;
 import dev.deepmatch.schema.ModelShard;
@@ -52,50 +51,48 @@ class ModelCodecTest {
     void roundTripRestoresIdenticalBehaviour() {
         DeepMatchModel model = trainedTinyModel();
         List<ModelShard> shards = new ArrayList<>(model.snapshot(1024));
-        assertTrue(shards.size() > 2, "small shard limit must split the state");
+        assertThat(shards).as("small shard limit must split the state").hasSizeGreaterThan(2);
         for (ModelShard s : shards) {
-            assertTrue(s.getPayload().remaining() <= 1024 + 2000, "shard near its bound");
+            assertThat(s.getPayload().remaining())
+                    .as("shard near its bound")
+                    .isLessThanOrEqualTo(1024 + 2000);
         }
         Collections.shuffle(shards, new Random(1));
         DeepMatchModel restored = DeepMatchModel.restore(shards, Fixtures.RUNTIME);
 
-        assertEquals(model.version(), restored.version());
-        assertEquals(model.catalogueSize(), restored.catalogueSize());
-        assertEquals(model.config(), restored.config());
+        assertThat(restored.version()).isEqualTo(model.version());
+        assertThat(restored.catalogueSize()).isEqualTo(model.catalogueSize());
+        assertThat(restored.config()).isEqualTo(model.config());
         List<Example> probe = Fixtures.batch(12, 999);
         double[][] a = model.userVectors(probe);
         double[][] b = restored.userVectors(probe);
         for (int i = 0; i < a.length; i++) {
-            assertArrayEquals(a[i], b[i], 0.0);
+            assertThat(b[i]).containsExactly(a[i]);
         }
-        assertArrayEquals(model.topN(a, 5)[0], restored.topN(b, 5)[0]);
+        assertThat(restored.topN(b, 5)[0]).containsExactly(model.topN(a, 5)[0]);
         // Optimizer slots and sampler counts came along: the next step is identical too.
         model.train(probe);
         restored.train(probe);
-        assertArrayEquals(model.dense, restored.dense, 0.0);
-        assertArrayEquals(model.itemVector(3), restored.itemVector(3), 0f);
+        assertThat(restored.dense).containsExactly(model.dense);
+        assertThat(restored.itemVector(3)).containsExactly(model.itemVector(3));
     }
 
     @Test
     void missingShardIsAClearError() {
         List<ModelShard> shards = new ArrayList<>(trainedTinyModel().snapshot(1024));
         shards.removeIf(s -> s.getKind() == ShardKind.ITEMS && s.getPart() == 0);
-        IllegalStateException e =
-                assertThrows(
-                        IllegalStateException.class,
-                        () -> DeepMatchModel.restore(shards, Fixtures.RUNTIME));
-        assertTrue(e.getMessage().contains("gap"), e.getMessage());
+        assertThatThrownBy(() -> DeepMatchModel.restore(shards, Fixtures.RUNTIME))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("gap");
     }
 
     @Test
     void unknownCodecVersionIsRejected() {
         List<ModelShard> shards = trainedTinyModel().snapshot(1 << 20);
         shards.get(0).setCodecVersion(99);
-        IllegalStateException e =
-                assertThrows(
-                        IllegalStateException.class,
-                        () -> DeepMatchModel.restore(shards, Fixtures.RUNTIME));
-        assertTrue(e.getMessage().contains("99"), e.getMessage());
+        assertThatThrownBy(() -> DeepMatchModel.restore(shards, Fixtures.RUNTIME))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("99");
     }
 
     @Test
@@ -106,11 +103,11 @@ class ModelCodecTest {
                         Fixtures.RUNTIME);
         model.train(Fixtures.batch(12, 100));
         DeepMatchModel restored = DeepMatchModel.restore(model.snapshot(1024), Fixtures.RUNTIME);
-        assertEquals(0.5, restored.config().nextItemWeight());
-        assertArrayEquals(model.dense, restored.dense, 0.0);
+        assertThat(restored.config().nextItemWeight()).isEqualTo(0.5);
+        assertThat(restored.dense).containsExactly(model.dense);
         model.train(Fixtures.batch(12, 101));
         restored.train(Fixtures.batch(12, 101));
-        assertArrayEquals(model.dense, restored.dense, 0.0);
+        assertThat(restored.dense).containsExactly(model.dense);
     }
 
     /**
@@ -123,12 +120,13 @@ class ModelCodecTest {
     @ValueSource(strings = {GOLDEN_V1, GOLDEN_V2, GOLDEN_V3})
     void olderSnapshotsStillRestore(String resource) throws IOException {
         List<ModelShard> shards = decode(readResource(resource));
-        assertTrue(shards.get(0).getCodecVersion() < ModelCodec.CODEC_VERSION);
+        assertThat(shards.get(0).getCodecVersion()).isLessThan(ModelCodec.CODEC_VERSION);
         DeepMatchModel restored = DeepMatchModel.restore(shards, Fixtures.RUNTIME);
-        assertEquals(Fixtures.tiny().build(), restored.config());
-        assertEquals(Fixtures.RUNTIME, restored.runtime());
-        assertArrayEquals(trainedTinyModel().dense, restored.dense, ULPS_OF_KERNEL_ORDER);
-        assertArrayEquals(readResource(GOLDEN), encode(restored.snapshot(4096)));
+        assertThat(restored.config()).isEqualTo(Fixtures.tiny().build());
+        assertThat(restored.runtime()).isEqualTo(Fixtures.RUNTIME);
+        assertThat(restored.dense)
+                .containsExactly(trainedTinyModel().dense, within(ULPS_OF_KERNEL_ORDER));
+        assertThat(encode(restored.snapshot(4096))).containsExactly(readResource(GOLDEN));
     }
 
     /**
@@ -141,9 +139,9 @@ class ModelCodecTest {
         DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().build(), trainedWith);
         model.train(Fixtures.batch(12, 100));
         DeepMatchModel restored = DeepMatchModel.restore(model.snapshot(1024), Fixtures.RUNTIME);
-        assertEquals(Fixtures.RUNTIME, restored.runtime());
-        assertEquals(model.config(), restored.config());
-        assertArrayEquals(model.dense, restored.dense, 0.0);
+        assertThat(restored.runtime()).isEqualTo(Fixtures.RUNTIME);
+        assertThat(restored.config()).isEqualTo(model.config());
+        assertThat(restored.dense).containsExactly(model.dense);
     }
 
     /**
@@ -171,10 +169,10 @@ class ModelCodecTest {
             }
         }
         DeepMatchModel restored = DeepMatchModel.restore(decode(golden), Fixtures.RUNTIME);
-        assertEquals(3, restored.version());
-        assertArrayEquals(golden, encode(restored.snapshot(4096)));
+        assertThat(restored.version()).isEqualTo(3);
+        assertThat(encode(restored.snapshot(4096))).containsExactly(golden);
         // The current code trains the same model the golden file holds.
-        assertArrayEquals(fresh.dense, restored.dense, ULPS_OF_KERNEL_ORDER);
+        assertThat(restored.dense).containsExactly(fresh.dense, within(ULPS_OF_KERNEL_ORDER));
     }
 
     private byte[] readResource(String resource) throws IOException {

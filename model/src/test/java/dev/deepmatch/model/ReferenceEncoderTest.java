@@ -1,7 +1,8 @@
 package dev.deepmatch.model;
 
 import static dev.deepmatch.model.ModelSettings.*;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +22,9 @@ class ReferenceEncoderTest {
         List<Example> batch = Fixtures.batch(12, 17);
         double[][] users = model.userVectors(batch);
         for (int i = 0; i < batch.size(); i++) {
-            assertArrayEquals(reference(model, batch.get(i)), users[i], 1e-12, "example " + i);
+            assertThat(users[i])
+                    .as("example %s", i)
+                    .containsExactly(reference(model, batch.get(i)), within(1e-12));
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.deepmatch.schema;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -41,11 +41,14 @@ final class DatumAssertions {
                     Schema.Field writerField = writer.getField(field.name());
                     if (writerField == null) {
                         Object expected = GenericData.get().getDefaultValue(field);
-                        assertEquals(
-                                0,
-                                GenericData.get()
-                                        .compare(expected, r.get(field.name()), field.schema()),
-                                fieldPath + " should hold its default " + expected);
+                        assertThat(
+                                        GenericData.get()
+                                                .compare(
+                                                        expected,
+                                                        r.get(field.name()),
+                                                        field.schema()))
+                                .as("%s should hold its default %s", fieldPath, expected)
+                                .isEqualTo(0);
                     } else {
                         assertResolved(
                                 w.get(field.name()),
@@ -59,12 +62,12 @@ final class DatumAssertions {
             case ENUM -> {
                 String symbol = written.toString();
                 String expected = reader.hasEnumSymbol(symbol) ? symbol : reader.getEnumDefault();
-                assertEquals(expected, read.toString(), path);
+                assertThat(read.toString()).as("%s", path).isEqualTo(expected);
             }
             case ARRAY -> {
                 List<?> w = (List<?>) written;
                 List<?> r = (List<?>) read;
-                assertEquals(w.size(), r.size(), path + " size");
+                assertThat(r).as("%s size", path).hasSize(w.size());
                 for (int i = 0; i < w.size(); i++) {
                     assertResolved(
                             w.get(i),
@@ -77,7 +80,7 @@ final class DatumAssertions {
             case MAP -> {
                 Map<?, ?> w = (Map<?, ?>) written;
                 Map<?, ?> r = (Map<?, ?>) read;
-                assertEquals(w.size(), r.size(), path + " size");
+                assertThat(r).as("%s size", path).hasSize(w.size());
                 for (Map.Entry<?, ?> e : w.entrySet()) {
                     Object readValue = findByString(r, e.getKey().toString());
                     assertResolved(
@@ -88,20 +91,21 @@ final class DatumAssertions {
                             path + "[" + e.getKey() + "]");
                 }
             }
-            case STRING -> assertEquals(written.toString(), read.toString(), path);
-            case BYTES -> assertEquals(asBuffer(written), asBuffer(read), path);
+            case STRING -> assertThat(read.toString()).as("%s", path).isEqualTo(written.toString());
+            case BYTES -> assertThat(asBuffer(read)).as("%s", path).isEqualTo(asBuffer(written));
             case FIXED ->
-                    assertEquals(
-                            ByteBuffer.wrap(((GenericFixed) written).bytes()),
-                            ByteBuffer.wrap(((GenericFixed) read).bytes()),
-                            path);
+                    assertThat(ByteBuffer.wrap(((GenericFixed) read).bytes()))
+                            .as("%s", path)
+                            .isEqualTo(ByteBuffer.wrap(((GenericFixed) written).bytes()));
             case INT, LONG, FLOAT, DOUBLE -> {
                 // Promotions (int -> long, float -> double) keep the value, not the boxed class.
-                assertTrue(written instanceof Number && read instanceof Number, path);
-                assertEquals(
-                        ((Number) written).doubleValue(), ((Number) read).doubleValue(), 0.0, path);
+                assertThat(written).as("%s", path).isInstanceOf(Number.class);
+                assertThat(read).as("%s", path).isInstanceOf(Number.class);
+                assertThat(((Number) read).doubleValue())
+                        .as("%s", path)
+                        .isCloseTo(((Number) written).doubleValue(), within(0.0));
             }
-            default -> assertEquals(written, read, path);
+            default -> assertThat(read).as("%s", path).isEqualTo(written);
         }
     }
 

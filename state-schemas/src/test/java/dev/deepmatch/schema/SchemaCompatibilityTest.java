@@ -1,7 +1,6 @@
 package dev.deepmatch.schema;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
@@ -30,16 +29,17 @@ class SchemaCompatibilityTest {
     void currentSchemaIsCompatibleWithFrozenCopy(String version, String type) {
         Schema frozen = SchemaFiles.frozen(version).get(type);
         Schema current = SchemaFiles.current().get(type);
-        assertTrue(
-                current != null,
-                type + " exists in frozen/" + version + " but was removed from src/main/avro");
+        assertThat(current)
+                .as("%s exists in frozen/%s but was removed from src/main/avro", type, version)
+                .isNotNull();
 
         List<String> problems = SchemaRole.of(type).incompatibilities(frozen, current);
 
-        assertEquals(
-                List.of(),
-                problems,
-                type + " (" + SchemaRole.of(type) + ") broke compatibility with frozen/" + version);
+        assertThat(problems)
+                .as(
+                        "%s (%s) broke compatibility with frozen/%s",
+                        type, SchemaRole.of(type), version)
+                .isEmpty();
     }
 
     @Test
@@ -49,13 +49,12 @@ class SchemaCompatibilityTest {
         Set<String> current = new TreeSet<>(SchemaFiles.current().keySet());
         Set<String> frozen = new TreeSet<>(SchemaFiles.frozen(latest).keySet());
 
-        assertEquals(
-                current,
-                frozen,
-                "frozen/"
-                        + latest
-                        + " must hold a copy of every schema; freeze new ones in a new"
-                        + " frozen/vN (see state-schemas/README.md)");
+        assertThat(frozen)
+                .as(
+                        "frozen/%s must hold a copy of every schema; freeze new ones in a new"
+                                + " frozen/vN (see state-schemas/README.md)",
+                        latest)
+                .isEqualTo(current);
     }
 
     @Test

@@ -1,8 +1,7 @@
 package dev.deepmatch.schema;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +28,11 @@ class SchemaEvolutionRulesTest {
 
         List<String> problems = SchemaRole.WIRE.incompatibilities(event, changed);
 
-        assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("old reader / new writer"), problems.toString());
-        assertTrue(problems.get(0).contains(required), problems.toString());
+        assertThat(problems).as("%s", problems.toString()).hasSize(1);
+        assertThat(problems.get(0))
+                .as("%s", problems.toString())
+                .startsWith("old reader / new writer");
+        assertThat(problems.get(0)).as("%s", problems.toString()).contains(required);
     }
 
     @Test
@@ -48,9 +49,11 @@ class SchemaEvolutionRulesTest {
 
         List<String> problems = SchemaRole.STATE.incompatibilities(shard, changed);
 
-        assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("new reader / old writer"), problems.toString());
-        assertTrue(problems.get(0).contains("checksum"), problems.toString());
+        assertThat(problems).as("%s", problems.toString()).hasSize(1);
+        assertThat(problems.get(0))
+                .as("%s", problems.toString())
+                .startsWith("new reader / old writer");
+        assertThat(problems.get(0)).as("%s", problems.toString()).contains("checksum");
     }
 
     @Test
@@ -62,7 +65,7 @@ class SchemaEvolutionRulesTest {
                         fields ->
                                 replace(fields, "modelVersion", Schema.create(Schema.Type.STRING)));
 
-        assertEquals(2, SchemaRole.WIRE.incompatibilities(vector, changed).size());
+        assertThat(SchemaRole.WIRE.incompatibilities(vector, changed)).hasSize(2);
     }
 
     @Test
@@ -74,8 +77,8 @@ class SchemaEvolutionRulesTest {
 
         List<String> problems = SchemaRole.WIRE.incompatibilities(intent, changed);
 
-        assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).contains("MISSING_ENUM_SYMBOLS"), problems.toString());
+        assertThat(problems).as("%s", problems.toString()).hasSize(1);
+        assertThat(problems.get(0)).as("%s", problems.toString()).contains("MISSING_ENUM_SYMBOLS");
     }
 
     @Test
@@ -98,7 +101,7 @@ class SchemaEvolutionRulesTest {
                             return fields;
                         });
 
-        assertEquals(List.of(), SchemaRole.WIRE.incompatibilities(event, changed));
+        assertThat(SchemaRole.WIRE.incompatibilities(event, changed)).isEmpty();
     }
 
     @Test
@@ -106,15 +109,15 @@ class SchemaEvolutionRulesTest {
         Schema shard = current("ModelShard");
         Schema changed = edit(shard, fields -> remove(fields, fieldWithoutDefault(shard)));
 
-        assertEquals(List.of(), SchemaRole.STATE.incompatibilities(shard, changed));
-        assertEquals(1, SchemaRole.WIRE.incompatibilities(shard, changed).size());
+        assertThat(SchemaRole.STATE.incompatibilities(shard, changed)).isEmpty();
+        assertThat(SchemaRole.WIRE.incompatibilities(shard, changed)).hasSize(1);
     }
 
     @Test
     void schemaWithoutRoleIsRejected() {
-        IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> SchemaRole.of("Unlisted"));
-        assertTrue(e.getMessage().contains("Unlisted"), e.getMessage());
+        assertThatThrownBy(() -> SchemaRole.of("Unlisted"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Unlisted");
     }
 
     private static Schema edit(Schema record, UnaryOperator<List<Schema.Field>> change) {
@@ -139,7 +142,7 @@ class SchemaEvolutionRulesTest {
     }
 
     private static List<Schema.Field> remove(List<Schema.Field> fields, String name) {
-        assertTrue(fields.removeIf(f -> f.name().equals(name)), "no field " + name);
+        assertThat(fields.removeIf(f -> f.name().equals(name))).as("no field %s", name).isTrue();
         return fields;
     }
 

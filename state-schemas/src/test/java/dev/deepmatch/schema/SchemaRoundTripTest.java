@@ -1,9 +1,7 @@
 package dev.deepmatch.schema;
 
 import static dev.deepmatch.schema.DatumAssertions.assertResolved;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,7 +56,7 @@ class SchemaRoundTripTest {
             byte[] oldBytes = encode(new GenericDatumWriter<>(frozen), written);
 
             Object specific = decode(new SpecificDatumReader<>(frozen, generatedSchema), oldBytes);
-            assertInstanceOf(generated, specific);
+            assertThat(specific).isInstanceOf(generated);
 
             // Back to generic form with the current schema to compare field by field by name.
             byte[] newBytes = encode(new SpecificDatumWriter<>(generatedSchema), specific);
@@ -87,9 +85,8 @@ class SchemaRoundTripTest {
     void unknownIntentFromNewerProducerDecodesAsUnknown() {
         Schema current = PlaybackEvent.getClassSchema();
         Schema newer = withExtraIntentSymbol(current, "VOICE_REQUEST");
-        assertEquals(
-                SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE,
-                SchemaCompatibility.checkReaderWriterCompatibility(current, newer).getType());
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, newer).getType())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
 
         GenericRecord fromNewer = new GenericData.Record(newer);
         fromNewer.put("eventId", "e-1");
@@ -105,12 +102,12 @@ class SchemaRoundTripTest {
 
         PlaybackEvent event = decode(new SpecificDatumReader<>(newer, current), bytes);
 
-        assertEquals(IntentType.UNKNOWN, event.getIntent());
-        assertEquals("u-1", event.getUserId());
-        assertEquals("i-1", event.getItemId());
-        assertEquals(Instant.ofEpochMilli(1_700_000_000_123L), event.getEventTimeMillis());
-        assertEquals(0.75, event.getPlayRate());
-        assertEquals("d-1", event.getDeviceId());
+        assertThat(event.getIntent()).isEqualTo(IntentType.UNKNOWN);
+        assertThat(event.getUserId()).isEqualTo("u-1");
+        assertThat(event.getItemId()).isEqualTo("i-1");
+        assertThat(event.getEventTimeMillis()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_123L));
+        assertThat(event.getPlayRate()).isEqualTo(0.75);
+        assertThat(event.getDeviceId()).isEqualTo("d-1");
     }
 
     @Test
@@ -133,7 +130,7 @@ class SchemaRoundTripTest {
                         new SpecificDatumReader<>(newer, current),
                         encode(new GenericDatumWriter<>(newer), fromNewer));
 
-        assertEquals(IntentType.AUTOPLAY, event.getIntent());
+        assertThat(event.getIntent()).isEqualTo(IntentType.AUTOPLAY);
     }
 
     /** PlaybackEvent as a newer producer would declare it: one more IntentType symbol. */
@@ -181,7 +178,7 @@ class SchemaRoundTripTest {
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
             T datum = (T) reader.read(null, decoder);
             // A reader that resolved the schemas wrongly tends to stop early.
-            assertTrue(decoder.isEnd(), "bytes left over after decoding");
+            assertThat(decoder.isEnd()).as("bytes left over after decoding").isTrue();
             return datum;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

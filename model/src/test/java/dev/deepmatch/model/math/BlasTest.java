@@ -1,8 +1,7 @@
 package dev.deepmatch.model.math;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -77,7 +76,9 @@ class BlasTest {
     /** The build and the launcher start JVMs with the Vector API; losing that flag is a bug. */
     @Test
     void testsRunTheVectorKernels() {
-        assertTrue(Blas.VECTORIZED, "jdk.incubator.vector missing: check surefire's argLine");
+        assertThat(Blas.VECTORIZED)
+                .as("jdk.incubator.vector missing: check surefire's argLine")
+                .isTrue();
     }
 
     /** Golden values hold on either path only while both compute in exactly the same order. */
@@ -109,14 +110,15 @@ class BlasTest {
                 double[] vector = c.clone();
                 Blas.scalarGemm(a, 3, lda, b, 5, ldb, scalar, 1, ldc, m, k, n, accumulate);
                 VectorKernels.gemm(a, 3, lda, b, 5, ldb, vector, 1, ldc, m, k, n, accumulate);
-                assertArrayEquals(
-                        scalar, vector, "gemm, accumulate " + accumulate + ", pad " + pad);
+                assertThat(vector)
+                        .as("gemm, accumulate %s, pad %s", accumulate, pad)
+                        .containsExactly(scalar);
             }
             double[] tn = random(r, 2 + k * ldc);
             double[] tnScalar = tn.clone();
             Blas.scalarGemmTnAcc(a, 3, lda, bm, 4, ldb, tnScalar, 2, ldc, m, k, n);
             VectorKernels.gemmTnAcc(a, 3, lda, bm, 4, ldb, tn, 2, ldc, m, k, n);
-            assertArrayEquals(tnScalar, tn, "gemmTnAcc, pad " + pad);
+            assertThat(tn).as("gemmTnAcc, pad %s", pad).containsExactly(tnScalar);
         }
         double[] b = random(r, 5 + k * n);
         double[] bm = random(r, 4 + m * n);
@@ -124,25 +126,25 @@ class BlasTest {
         double[] yScalar = y.clone();
         Blas.scalarAxpy(0.37, bm, 4, yScalar, 7, m * n);
         VectorKernels.axpy(0.37, bm, 4, y, 7, m * n);
-        assertArrayEquals(yScalar, y, "axpy");
+        assertThat(y).as("axpy").containsExactly(yScalar);
         double[] sums = random(r, 3 + n);
         double[] sumsScalar = sums.clone();
         Blas.scalarSumRowsAcc(bm, 4, m, n, sumsScalar, 3);
         VectorKernels.sumRowsAcc(bm, 4, m, n, sums, 3);
-        assertArrayEquals(sumsScalar, sums, "sumRowsAcc");
+        assertThat(sums).as("sumRowsAcc").containsExactly(sumsScalar);
         double[] biased = bm.clone();
         double[] biasedScalar = bm.clone();
         Blas.scalarAddBias(biasedScalar, 4, m, n, b, 5);
         VectorKernels.addBias(biased, 4, m, n, b, 5);
-        assertArrayEquals(biasedScalar, biased, "addBias");
+        assertThat(biased).as("addBias").containsExactly(biasedScalar);
         Blas.scalarAddBiasRelu(biasedScalar, 4, m, n, b, 5);
         VectorKernels.addBiasRelu(biased, 4, m, n, b, 5);
-        assertArrayEquals(biasedScalar, biased, "addBiasRelu");
+        assertThat(biased).as("addBiasRelu").containsExactly(biasedScalar);
         double[] masked = bm.clone();
         double[] maskedScalar = bm.clone();
         Blas.scalarZeroWhereNotPositive(maskedScalar, biasedScalar, m * n);
         VectorKernels.zeroWhereNotPositive(masked, biasedScalar, m * n);
-        assertArrayEquals(maskedScalar, masked, "zeroWhereNotPositive");
+        assertThat(masked).as("zeroWhereNotPositive").containsExactly(maskedScalar);
     }
 
     /**
@@ -189,7 +191,7 @@ class BlasTest {
                         accumulate);
                 Blas.scalarGemmFloat(a, 3, b, 5, transposeB, scalar, 1, m, k, n, accumulate);
                 String what = "gemm, transposeB " + transposeB + ", accumulate " + accumulate;
-                assertArrayEquals(scalar, c, what);
+                assertThat(c).as("%s", what).containsExactly(scalar);
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < n; j++) {
                         double sum = 0, abs = 0;
@@ -200,11 +202,11 @@ class BlasTest {
                         }
                         int ci = 1 + i * n + j;
                         double start = accumulate ? before[ci] : 0;
-                        assertEquals(
-                                start + sum,
-                                c[ci],
-                                (k + 2) * 0x1p-24 * abs + 1e-15 * Math.abs(start),
-                                what + ", element " + ci);
+                        assertThat(c[ci])
+                                .as("%s, element %s", what, ci)
+                                .isCloseTo(
+                                        start + sum,
+                                        within((k + 2) * 0x1p-24 * abs + 1e-15 * Math.abs(start)));
                     }
                 }
             }
@@ -214,7 +216,7 @@ class BlasTest {
         double[] tnDouble = tn.clone();
         Blas.gemmTnAcc(Precision.FLOAT, a, 3, bm, 4, tn, 2, m, k, n);
         Blas.scalarGemmTnAccFloat(a, 3, bm, 4, tnScalar, 2, m, k, n);
-        assertArrayEquals(tnScalar, tn, "gemmTnAcc");
+        assertThat(tn).as("gemmTnAcc").containsExactly(tnScalar);
         Blas.gemmTnAcc(a, 3, bm, 4, tnDouble, 2, m, k, n);
         for (int p = 0; p < k; p++) {
             for (int j = 0; j < n; j++) {
@@ -223,14 +225,16 @@ class BlasTest {
                     abs += Math.abs(a[3 + i * k + p] * bm[4 + i * n + j]);
                 }
                 int ci = 2 + p * n + j;
-                assertEquals(tnDouble[ci], tn[ci], (m + 2) * 0x1p-24 * abs, "gemmTnAcc " + ci);
+                assertThat(tn[ci])
+                        .as("gemmTnAcc %s", ci)
+                        .isCloseTo(tnDouble[ci], within((m + 2) * 0x1p-24 * abs));
             }
         }
     }
 
     private static void assertAll(double[] expected, double[] actual) {
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], 1e-12, "element " + i);
+            assertThat(actual[i]).as("element %s", i).isCloseTo(expected[i], within(1e-12));
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.deepmatch.model.math;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,21 +33,23 @@ class LayerNormTest {
                 double expected =
                         (x[3 + i * n + j] - mean) / Math.sqrt(var + LayerNorm.EPS) * w[gamma + j]
                                 + w[beta + j];
-                assertEquals(expected, y[i * n + j], 1e-12, "row " + i + ", column " + j);
+                assertThat(y[i * n + j])
+                        .as("row %s, column %s", i, j)
+                        .isCloseTo(expected, within(1e-12));
             }
         }
         double[] xhatS = new double[m * n], rstdS = new double[m], yS = new double[m * n];
         LayerNorm.scalarForward(x, 3, m, n, w, gamma, beta, xhatS, rstdS, yS);
-        assertArrayEquals(yS, y, "forward");
-        assertArrayEquals(xhatS, xhat, "xhat");
+        assertThat(y).as("forward").containsExactly(yS);
+        assertThat(xhat).as("xhat").containsExactly(xhatS);
 
         double[] dy = random(r, m * n);
         double[] gw = random(r, 2 * n + 5), gwS = gw.clone();
         double[] dx = random(r, 2 + m * n), dxS = dx.clone();
         LayerNorm.backward(dy, m, n, xhat, rstd, w, gamma, gw, beta, dx, 2);
         LayerNorm.scalarBackward(dy, m, n, xhatS, rstdS, w, gamma, gwS, beta, dxS, 2);
-        assertArrayEquals(dxS, dx, "dx");
-        assertArrayEquals(gwS, gw, "gamma and beta gradients");
+        assertThat(dx).as("dx").containsExactly(dxS);
+        assertThat(gw).as("gamma and beta gradients").containsExactly(gwS);
     }
 
     private static double[] random(Random r, int n) {
