@@ -1,7 +1,6 @@
 package dev.deepmatch.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.LearnerJob;
@@ -112,22 +111,21 @@ class LearnerJobITCase {
         }
         Map<String, DeadLetter> byReason = new HashMap<>();
         deadLetters.forEach(d -> byReason.put(d.getReason(), d));
-        assertEquals(
-                Set.of(
-                        "UNDECODABLE",
-                        "EMPTY_RECORD",
-                        "UNKNOWN_SCHEMA",
-                        "RATE_OUT_OF_RANGE",
-                        "EMPTY_USER_ID",
-                        "FUTURE_EVENT_TIME"),
-                byReason.keySet(),
-                "dead letters: " + deadLetters);
+        assertThat(byReason.keySet())
+                .as("dead letters: %s", deadLetters)
+                .isEqualTo(
+                        Set.of(
+                                "UNDECODABLE",
+                                "EMPTY_RECORD",
+                                "UNKNOWN_SCHEMA",
+                                "RATE_OUT_OF_RANGE",
+                                "EMPTY_USER_ID",
+                                "FUTURE_EVENT_TIME"));
         DeadLetter garbage = byReason.get("UNDECODABLE");
-        assertEquals(EVENTS, garbage.getSourceTopic());
-        assertTrue(garbage.getSourceOffset() >= 0);
-        assertEquals(
-                "not avro at all",
-                StandardCharsets.UTF_8.decode(garbage.getOriginalValue()).toString());
+        assertThat(garbage.getSourceTopic()).isEqualTo(EVENTS);
+        assertThat(garbage.getSourceOffset()).isGreaterThanOrEqualTo(0);
+        assertThat(StandardCharsets.UTF_8.decode(garbage.getOriginalValue()).toString())
+                .isEqualTo("not avro at all");
 
         // every event through the trainer, and the vectors it changed committed
         Map<String, Double> m =
@@ -138,7 +136,7 @@ class LearnerJobITCase {
                                         && v.getOrDefault("pendingExamples", 1.0) == 0
                                         && v.getOrDefault("examplesIn", -1.0)
                                                 .equals(v.get("examplesOut")));
-        assertEquals(6.0, m.get("invalidEventsTotal"), "invalid events counted: " + m);
+        assertThat(m.get("invalidEventsTotal")).as("invalid events counted: %s", m).isEqualTo(6.0);
         List<ItemVector> committed =
                 vectors(
                         TopicReader.readUntil(
@@ -147,10 +145,12 @@ class LearnerJobITCase {
                                 WAIT,
                                 l -> maxVersion(decode(l)) >= m.get("modelVersion")));
         long versionBefore = maxVersion(committed);
-        assertTrue(versionBefore > 0, "no trained vectors committed: " + committed.size());
+        assertThat(versionBefore)
+                .as("no trained vectors committed: %s", committed.size())
+                .isGreaterThan(0);
         for (ItemVector v : committed) {
-            assertTrue(itemsPlayed.contains(v.getItemId()), "unknown item " + v.getItemId());
-            assertEquals(64, v.getVector().size(), "vector width (model hidden size)");
+            assertThat(itemsPlayed).as("unknown item %s", v.getItemId()).contains(v.getItemId());
+            assertThat(v.getVector()).as("vector width (model hidden size)").hasSize(64);
         }
 
         long checkpointsBefore = firstMetrics.completedCheckpoints();
@@ -183,14 +183,15 @@ class LearnerJobITCase {
                                     v.getOrDefault("eventsIn", 0.0) >= SECOND_RUN_EVENTS
                                             && v.getOrDefault("pendingExamples", 1.0) == 0);
             // the source resumed at the checkpointed offsets: only the new events were read
-            assertEquals(
-                    (double) SECOND_RUN_EVENTS, m2.get("eventsIn"), "events read after restore");
-            assertTrue(
-                    m2.get("modelVersion") > versionBefore,
-                    "model version after restore "
-                            + m2.get("modelVersion")
-                            + " <= "
-                            + versionBefore);
+            assertThat(m2.get("eventsIn"))
+                    .as("events read after restore")
+                    .isEqualTo((double) SECOND_RUN_EVENTS);
+            assertThat(m2.get("modelVersion"))
+                    .as(
+                            "model version after restore %s <= %s",
+                            m2.get("modelVersion"), versionBefore)
+                    .isNotNaN()
+                    .isGreaterThan(versionBefore);
 
             // the full refresh after the restore: every catalogue item exactly once
             List<ItemVector> afterRestart =
@@ -213,13 +214,12 @@ class LearnerJobITCase {
             ItemVector refreshRecord =
                     afterRestart.stream().filter(ItemVector::getFullRefresh).findFirst().get();
             long refreshVersion = refreshRecord.getModelVersion();
-            assertTrue(
-                    refreshVersion >= versionBefore,
-                    "refresh after restore at version "
-                            + refreshVersion
-                            + ", before the restart "
-                            + versionBefore
-                            + ": the model started over");
+            assertThat(refreshVersion)
+                    .as(
+                            "refresh after restore at version %s, before the restart %s: the model"
+                                    + " started over",
+                            refreshVersion, versionBefore)
+                    .isGreaterThanOrEqualTo(versionBefore);
             List<String> refreshed =
                     afterRestart.stream()
                             .filter(
@@ -228,14 +228,15 @@ class LearnerJobITCase {
                                                     && v.getModelVersion() == refreshVersion)
                             .map(ItemVector::getItemId)
                             .toList();
-            assertEquals(refreshRecord.getRefreshSize(), refreshed.size(), "records in refresh");
-            assertEquals(
-                    refreshed.size(), new HashSet<>(refreshed).size(), "duplicates in refresh");
+            assertThat(refreshed).as("records in refresh").hasSize(refreshRecord.getRefreshSize());
+            assertThat(new HashSet<>(refreshed))
+                    .as("duplicates in refresh")
+                    .hasSize(refreshed.size());
             Set<String> trainedBefore = new HashSet<>();
             committed.forEach(v -> trainedBefore.add(v.getItemId()));
-            assertTrue(
-                    refreshed.containsAll(trainedBefore),
-                    "the refresh misses items the first run had emitted");
+            assertThat(refreshed)
+                    .as("the refresh misses items the first run had emitted")
+                    .containsAll(trainedBefore);
             System.out.printf(
                     "first run: %d dead letters, committed vectors up to version %d, restored from"
                             + " %s; second run: %.0f events read, full refresh of %d items at"
@@ -248,7 +249,9 @@ class LearnerJobITCase {
                     refreshVersion,
                     m2.get("modelVersion"));
             for (ItemVector v : afterRestart) {
-                assertTrue(v.getModelVersion() >= versionBefore, "vector from a fresh model: " + v);
+                assertThat(v.getModelVersion())
+                        .as("vector from a fresh model: %s", v)
+                        .isGreaterThanOrEqualTo(versionBefore);
             }
         } finally {
             second.cancel().get(60, TimeUnit.SECONDS);

@@ -1,7 +1,6 @@
 package dev.deepmatch.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deepmatch.tools.local.LocalMain;
 import java.io.ByteArrayOutputStream;
@@ -63,13 +62,15 @@ class LocalMainITCase {
         }
         String out = captured.toString(StandardCharsets.UTF_8);
         stdout.print(out);
-        assertEquals(0, exit, out);
+        assertThat(exit).as("%s", out).isEqualTo(0);
         String[] lines = out.strip().split("\n");
         Matcher m = FINAL_LINE.matcher(lines[lines.length - 1]);
-        assertTrue(m.matches(), "last line: " + lines[lines.length - 1]);
-        assertEquals(rows, Long.parseLong(m.group(5)), "every event of the file processed");
-        assertTrue(Long.parseLong(m.group(7)) > 0, "no vectors emitted");
-        assertTrue(out.contains("events/s="), "no progress line: " + out);
+        assertThat(m.matches()).as("last line: %s", lines[lines.length - 1]).isTrue();
+        assertThat(Long.parseLong(m.group(5)))
+                .as("every event of the file processed")
+                .isEqualTo(rows);
+        assertThat(Long.parseLong(m.group(7))).as("no vectors emitted").isGreaterThan(0);
+        assertThat(out).as("no progress line: %s", out).contains("events/s=");
     }
 
     /** Mistakes are named, with exit code 2, before the broker or the job start. */
@@ -101,9 +102,11 @@ class LocalMainITCase {
             System.setErr(stderr);
         }
         String err = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(2, exit, err);
-        assertTrue(err.contains(message), err);
-        assertTrue(!err.contains("starting Kafka"), "something started: " + err);
-        assertTrue(!err.contains("Exception"), "a stack trace for a user's mistake: " + err);
+        assertThat(exit).as("%s", err).isEqualTo(2);
+        assertThat(err).as("%s", err).contains(message);
+        assertThat(err).as("something started: %s", err).doesNotContain("starting Kafka");
+        assertThat(err)
+                .as("a stack trace for a user's mistake: %s", err)
+                .doesNotContain("Exception");
     }
 }

@@ -1,8 +1,8 @@
 package dev.deepmatch.it;
 
 import static dev.deepmatch.job.LearnerMetrics.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.deepmatch.job.JobSettings;
 import dev.deepmatch.model.prequential.PrequentialSettings;
@@ -80,8 +80,8 @@ class LocalPipelineITCase {
                     http.send(
                             HttpRequest.newBuilder(URI.create(pipeline.webUrl() + "/")).build(),
                             HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, ui.statusCode());
-            assertTrue(ui.body().contains("<html"), "web UI page: " + ui.body());
+            assertThat(ui.statusCode()).isEqualTo(200);
+            assertThat(ui.body()).as("web UI page: %s", ui.body()).contains("<html");
 
             try (KafkaProducer<byte[], byte[]> p =
                     new KafkaProducer<>(
@@ -96,26 +96,39 @@ class LocalPipelineITCase {
             }
 
             Progress done = awaitDrained(pipeline, EVENTS + 1);
-            assertEquals(1, done.invalid());
+            assertThat(done.invalid()).isEqualTo(1);
             Map<String, Double> m = awaitAll(pipeline);
-            assertEquals(EVENTS + 1.0, m.get(EVENTS_IN));
-            assertEquals(1.0, m.get(INVALID_EVENTS + ".UNDECODABLE"));
+            assertThat(m.get(EVENTS_IN)).isEqualTo(EVENTS + 1.0);
+            assertThat(m.get(INVALID_EVENTS + ".UNDECODABLE")).isEqualTo(1.0);
             // one window per listener who played: the same generator says which
-            assertEquals(listenersIn(settings), m.get(USERS_IN_WINDOW_STATE), 0.0, m.toString());
-            assertTrue(m.get(MODEL_VERSION) > 0, m.toString());
-            assertTrue(m.get(CATALOGUE_SIZE) > 0 && m.get(CATALOGUE_SIZE) <= 600, m.toString());
+            assertThat(m.get(USERS_IN_WINDOW_STATE)).as("%s", m).isEqualTo(listenersIn(settings));
+            assertThat(m.get(MODEL_VERSION)).as("%s", m).isNotNaN().isGreaterThan(0.0);
+            assertThat(m.get(CATALOGUE_SIZE))
+                    .as("%s", m)
+                    .isGreaterThan(0.0)
+                    .isLessThanOrEqualTo(600.0);
             // POS@N since start is hits over ranked positives: a whole number of hits, more
             // of them in the top 50 than in the top 10, and some already (600 tracks)
             double ranked = m.get(POSITIVES_RANKED);
-            assertTrue(ranked > 0 && ranked <= m.get(EXAMPLES_IN), m.toString());
+            assertThat(ranked)
+                    .as("%s", m)
+                    .isGreaterThan(0.0)
+                    .isLessThanOrEqualTo(m.get(EXAMPLES_IN).doubleValue());
             double hits10 = m.get(POS10_TOTAL) * ranked;
-            assertEquals(Math.rint(hits10), hits10, 1e-6, m.toString());
-            assertTrue(hits10 >= 1, m.toString());
-            assertTrue(m.get(POS50_TOTAL) >= m.get(POS10_TOTAL), m.toString());
-            assertTrue(m.get(POSITIVE_LOSS) > 0, m.toString());
-            assertTrue(m.get(TRAINING_STEP_MILLIS + "_median") > 0, m.toString());
-            assertTrue(m.get(VECTORS_EMITTED) > 0, m.toString());
-            assertTrue(pipeline.metrics().completedCheckpoints() > 0, "no checkpoint completed");
+            assertThat(hits10).as("%s", m).isCloseTo(Math.rint(hits10), within(1e-6));
+            assertThat(hits10).as("%s", m).isGreaterThanOrEqualTo(1.0);
+            assertThat(m.get(POS50_TOTAL))
+                    .as("%s", m)
+                    .isGreaterThanOrEqualTo(m.get(POS10_TOTAL).doubleValue());
+            assertThat(m.get(POSITIVE_LOSS)).as("%s", m).isNotNaN().isGreaterThan(0.0);
+            assertThat(m.get(TRAINING_STEP_MILLIS + "_median"))
+                    .as("%s", m)
+                    .isNotNaN()
+                    .isGreaterThan(0.0);
+            assertThat(m.get(VECTORS_EMITTED)).as("%s", m).isNotNaN().isGreaterThan(0.0);
+            assertThat(pipeline.metrics().completedCheckpoints())
+                    .as("no checkpoint completed")
+                    .isGreaterThan(0);
 
             // the settings are shown as global job parameters
             HttpResponse<String> config =
@@ -128,8 +141,8 @@ class LocalPipelineITCase {
                                                             + "/config"))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, config.statusCode());
-            assertTrue(config.body().contains("\"batch-size\":\"64\""), config.body());
+            assertThat(config.statusCode()).isEqualTo(200);
+            assertThat(config.body()).as("%s", config.body()).contains("\"batch-size\":\"64\"");
         }
     }
 

@@ -1,9 +1,7 @@
 package dev.deepmatch.tools.local;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,26 +47,25 @@ class EmbeddedKafkaITCase {
         kafka.createTopic("plain", 3); // existing topic: no error
 
         try (Admin admin = kafka.admin()) {
-            assertTrue(admin.listTopics().names().get().containsAll(Set.of("plain", "compacted")));
-            assertEquals(
-                    3,
-                    admin.describeTopics(List.of("plain"))
-                            .allTopicNames()
-                            .get()
-                            .get("plain")
-                            .partitions()
-                            .size());
+            assertThat(admin.listTopics().names().get()).containsAll(Set.of("plain", "compacted"));
+            assertThat(
+                            admin.describeTopics(List.of("plain"))
+                                    .allTopicNames()
+                                    .get()
+                                    .get("plain")
+                                    .partitions())
+                    .hasSize(3);
             ConfigResource compacted = new ConfigResource(ConfigResource.Type.TOPIC, "compacted");
             Config config = admin.describeConfigs(List.of(compacted)).all().get().get(compacted);
-            assertEquals("compact", config.get("cleanup.policy").value());
+            assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
         }
     }
 
     @Test
     void rejectsZeroPartitions() {
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> kafka.createTopic("bad", 0));
-        assertTrue(e.getMessage().contains("partitions"), e.getMessage());
+        assertThatThrownBy(() -> kafka.createTopic("bad", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("partitions");
     }
 
     @Test
@@ -96,7 +93,7 @@ class EmbeddedKafkaITCase {
         for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted("tx")) {
             seen.add(new String(r.value(), StandardCharsets.UTF_8));
         }
-        assertEquals(List.of("committed"), seen);
+        assertThat(seen).isEqualTo(List.of("committed"));
     }
 
     @Test
@@ -115,22 +112,21 @@ class EmbeddedKafkaITCase {
                 producer.send(new ProducerRecord<>("t", "v".getBytes(StandardCharsets.UTF_8)))
                         .get();
             }
-            assertEquals(1, kept.recordsIn("t"));
+            assertThat(kept.recordsIn("t")).isEqualTo(1);
         }
-        assertTrue(Files.exists(dir.resolve("meta.properties")));
+        assertThat(dir.resolve("meta.properties")).exists();
 
         try (EmbeddedKafka other = EmbeddedKafka.start()) {
             temporary = other.logDir();
-            assertTrue(Files.isDirectory(temporary));
+            assertThat(temporary).isDirectory();
         }
-        assertFalse(Files.exists(temporary));
+        assertThat(Files.exists(temporary)).isFalse();
     }
 
     @Test
     void rejectsInvalidPort() {
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class, () -> EmbeddedKafka.builder().port(70000));
-        assertTrue(e.getMessage().contains("port"), e.getMessage());
+        assertThatThrownBy(() -> EmbeddedKafka.builder().port(70000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port");
     }
 }

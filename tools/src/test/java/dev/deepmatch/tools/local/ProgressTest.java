@@ -1,8 +1,6 @@
 package dev.deepmatch.tools.local;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -13,42 +11,42 @@ class ProgressTest {
     @Test
     void drainedOnlyWhenEveryEventAndExampleWentThrough() {
         Map<String, Double> m = metrics();
-        assertTrue(Progress.of(1000, m).drained());
+        assertThat(Progress.of(1000, m).drained()).isTrue();
 
         m.put("playsAccepted", 89.0); // one play still on its way to the window function
-        assertFalse(Progress.of(1000, m).drained());
+        assertThat(Progress.of(1000, m).drained()).isFalse();
         m.put("playsAccepted", 90.0);
 
         m.put("examplesIn", 79.0); // one example not yet at the trainer
-        assertFalse(Progress.of(1000, m).drained());
+        assertThat(Progress.of(1000, m).drained()).isFalse();
         m.put("examplesIn", 80.0);
 
         m.put("pendingExamples", 3.0); // an open batch, not yet ranked
-        assertFalse(Progress.of(1000, m).drained());
+        assertThat(Progress.of(1000, m).drained()).isFalse();
     }
 
     @Test
     void sameCountsComparesEveryCounter() {
         Progress a = Progress.of(1000, metrics());
-        assertTrue(Progress.of(2000, metrics()).sameCounts(a));
-        assertFalse(a.sameCounts(null));
+        assertThat(Progress.of(2000, metrics()).sameCounts(a)).isTrue();
+        assertThat(a.sameCounts(null)).isFalse();
         Map<String, Double> later = metrics();
         later.put("modelVersion", 8.0);
-        assertFalse(Progress.of(2000, later).sameCounts(a));
+        assertThat(Progress.of(2000, later).sameCounts(a)).isFalse();
     }
 
     @Test
     void finalLineHasTheReplayFormatPlusVectors() {
         Progress p = Progress.of(12_345, metrics());
-        assertEquals(
-                "POS@10=0.4000 NEG@10=0.2500 POS@50=0.6000 NEG@50=0.5000 events=100 seconds=12.3"
-                        + " vectors=321",
-                p.finalLine(12.345));
+        assertThat(p.finalLine(12.345))
+                .isEqualTo(
+                        "POS@10=0.4000 NEG@10=0.2500 POS@50=0.6000 NEG@50=0.5000 events=100"
+                                + " seconds=12.3 vectors=321");
 
         Map<String, Double> without50 = metrics();
         without50.remove("pos50Total");
         without50.remove("neg50Total");
-        assertTrue(Progress.of(1, without50).finalLine(1).contains("POS@50=NaN NEG@50=NaN"));
+        assertThat(Progress.of(1, without50).finalLine(1)).contains("POS@50=NaN NEG@50=NaN");
     }
 
     @Test
@@ -57,8 +55,8 @@ class ProgressTest {
         Map<String, Double> m = metrics();
         m.put("eventsIn", 300.0);
         String line = Progress.of(3_000, m).line(before, 350);
-        assertTrue(line.contains("events=300 events/s=100 lag=50"), line);
-        assertTrue(line.contains("POS@10=0.3000 NEG@10=0.2000 version=7"), line);
+        assertThat(line).as("%s", line).contains("events=300 events/s=100 lag=50");
+        assertThat(line).as("%s", line).contains("POS@10=0.3000 NEG@10=0.2000 version=7");
     }
 
     /** 100 events, 10 invalid, 90 handled, 80 examples, all ranked. */

@@ -1,9 +1,7 @@
 package dev.deepmatch.tools.produce;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -36,17 +34,19 @@ class PlaybackProducerTest {
                 new PlaybackProducer(
                         kafka, "plays", ID_ENCODER, 0, Long.MAX_VALUE, EventTime.SOURCE);
 
-        assertEquals(50, producer.run(listSource(events)));
+        assertThat(producer.run(listSource(events))).isEqualTo(50);
 
         List<ProducerRecord<byte[], byte[]>> sent = kafka.history();
-        assertEquals(50, sent.size());
+        assertThat(sent).hasSize(50);
         for (int i = 0; i < sent.size(); i++) {
             ProducerRecord<byte[], byte[]> r = sent.get(i);
-            assertEquals("plays", r.topic());
-            assertEquals(events.get(i).getUserId(), new String(r.key(), StandardCharsets.UTF_8));
-            assertEquals(events.get(i).getEventId(), new String(r.value(), StandardCharsets.UTF_8));
+            assertThat(r.topic()).isEqualTo("plays");
+            assertThat(new String(r.key(), StandardCharsets.UTF_8))
+                    .isEqualTo(events.get(i).getUserId());
+            assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                    .isEqualTo(events.get(i).getEventId());
         }
-        assertTrue(producer.finished());
+        assertThat(producer.finished()).isTrue();
     }
 
     @Test
@@ -54,8 +54,8 @@ class PlaybackProducerTest {
         MockProducer<byte[], byte[]> kafka = mockProducer();
         PlaybackProducer producer =
                 new PlaybackProducer(kafka, "plays", ID_ENCODER, 0, 123, EventTime.SOURCE);
-        assertEquals(123, producer.run(generatorSource()));
-        assertEquals(123, kafka.history().size());
+        assertThat(producer.run(generatorSource())).isEqualTo(123);
+        assertThat(kafka.history()).hasSize(123);
     }
 
     @Test
@@ -67,8 +67,10 @@ class PlaybackProducerTest {
         producer.run(generatorSource());
         double seconds = (System.nanoTime() - start) / 1e9;
         // 250 events at 500/s: the last one is due after 0.498 s
-        assertTrue(seconds >= 0.49, "250 events at 500/s took only " + seconds + " s");
-        assertTrue(seconds < 5, "pacing far too slow: " + seconds + " s");
+        assertThat(seconds)
+                .as("250 events at 500/s took only %s s", seconds)
+                .isGreaterThanOrEqualTo(0.49);
+        assertThat(seconds).as("pacing far too slow: %s s", seconds).isLessThan(5.0);
     }
 
     @Test
@@ -94,8 +96,11 @@ class PlaybackProducerTest {
         Thread.sleep(300);
         producer.stop();
         t.join(5_000);
-        assertTrue(producer.finished(), "run did not end after stop()");
-        assertTrue(producer.sent() > 0 && producer.sent() < 5_000, "sent " + producer.sent());
+        assertThat(producer.finished()).as("run did not end after stop()").isTrue();
+        assertThat(producer.sent())
+                .as("sent %s", producer.sent())
+                .isGreaterThan(0)
+                .isLessThan(5_000);
     }
 
     @Test
@@ -115,7 +120,9 @@ class PlaybackProducerTest {
                         EventTime.NOW);
         producer.run(listSource(events(10)));
         for (PlaybackEvent e : captured) {
-            assertTrue(e.getEventTimeMillis().toEpochMilli() >= before, e.toString());
+            assertThat(e.getEventTimeMillis().toEpochMilli())
+                    .as("%s", e)
+                    .isGreaterThanOrEqualTo(before);
         }
     }
 
@@ -148,19 +155,19 @@ class PlaybackProducerTest {
                     @Override
                     public void close() {}
                 };
-        Exception e = assertThrows(Exception.class, () -> producer.run(failing));
-        assertSame(boom, e);
+        assertThatThrownBy(() -> producer.run(failing))
+                .isInstanceOf(Exception.class)
+                .isSameAs(boom);
     }
 
     @Test
     void rejectsANegativeRate() {
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class,
+        assertThatThrownBy(
                         () ->
                                 new PlaybackProducer(
-                                        mockProducer(), "p", ID_ENCODER, -1, 1, EventTime.SOURCE));
-        assertTrue(e.getMessage().contains("rate"), e.getMessage());
+                                        mockProducer(), "p", ID_ENCODER, -1, 1, EventTime.SOURCE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rate");
     }
 
     private static MockProducer<byte[], byte[]> mockProducer() {

@@ -1,8 +1,8 @@
 package dev.deepmatch.tools.produce;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -59,11 +59,11 @@ class ProduceMainITCase {
                 });
 
         List<ConsumerRecord<byte[], byte[]>> records = kafka.readCommitted("generated");
-        assertEquals(300, records.size());
+        assertThat(records).hasSize(300);
         for (ConsumerRecord<byte[], byte[]> r : records) {
             PlaybackEvent e = WireCodec.PLAYBACK_EVENT.decode(r.value());
-            assertEquals(e.getUserId(), new String(r.key(), StandardCharsets.UTF_8));
-            assertTrue(e.getUserId().matches("u\\d+"), e.getUserId());
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.getUserId());
+            assertThat(e.getUserId()).as("%s", e.getUserId()).matches("u\\d+");
         }
     }
 
@@ -95,12 +95,12 @@ class ProduceMainITCase {
         for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted("replayed")) {
             events.add(WireCodec.PLAYBACK_EVENT.decode(r.value()));
         }
-        assertEquals(2, events.size(), "the row with rate 1.7 must be skipped: " + events);
-        assertEquals("song-1", events.get(0).getItemId());
-        assertEquals(1000, events.get(0).getEventTimeMillis().toEpochMilli());
-        assertEquals(IntentType.EXACT_TRACK, events.get(0).getIntent());
-        assertEquals("bob", events.get(1).getUserId());
-        assertEquals(0.1, events.get(1).getPlayRate(), 1e-12);
+        assertThat(events).as("the row with rate 1.7 must be skipped: %s", events).hasSize(2);
+        assertThat(events.get(0).getItemId()).isEqualTo("song-1");
+        assertThat(events.get(0).getEventTimeMillis().toEpochMilli()).isEqualTo(1000);
+        assertThat(events.get(0).getIntent()).isEqualTo(IntentType.EXACT_TRACK);
+        assertThat(events.get(1).getUserId()).isEqualTo("bob");
+        assertThat(events.get(1).getPlayRate()).isCloseTo(0.1, within(1e-12));
     }
 
     @Test
@@ -124,19 +124,18 @@ class ProduceMainITCase {
                             "--kafka.security.protocol", "SASL_SSL",
                             "--kafka.sasl.mechanism=PLAIN"
                         });
-        assertEquals("SASL_SSL", o.producerProperties().get("security.protocol"));
-        assertEquals("PLAIN", o.producerProperties().get("sasl.mechanism"));
-        assertEquals("h:1", o.producerProperties().get("bootstrap.servers"));
-        assertEquals(
-                "playback-events", o.settings().get(dev.deepmatch.job.JobSettings.EVENTS_TOPIC));
-        assertEquals(1000, dev.deepmatch.sources.SourceSettings.rate(o.settings()));
+        assertThat(o.producerProperties().get("security.protocol")).isEqualTo("SASL_SSL");
+        assertThat(o.producerProperties().get("sasl.mechanism")).isEqualTo("PLAIN");
+        assertThat(o.producerProperties().get("bootstrap.servers")).isEqualTo("h:1");
+        assertThat(o.settings().get(dev.deepmatch.job.JobSettings.EVENTS_TOPIC))
+                .isEqualTo("playback-events");
+        assertThat(dev.deepmatch.sources.SourceSettings.rate(o.settings())).isEqualTo(1000.0);
     }
 
     private static void assertRejected(String expectedInMessage, String... argv) {
-        UsageException e =
-                assertThrows(UsageException.class, () -> ProduceMain.Options.parse(argv));
-        assertTrue(
-                e.getMessage().contains(expectedInMessage),
-                "message '" + e.getMessage() + "' should name " + expectedInMessage);
+        assertThatThrownBy(() -> ProduceMain.Options.parse(argv))
+                .isInstanceOf(UsageException.class)
+                .as("message should name %s", expectedInMessage)
+                .hasMessageContaining(expectedInMessage);
     }
 }
