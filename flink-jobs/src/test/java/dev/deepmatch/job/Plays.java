@@ -57,19 +57,17 @@ public final class Plays {
             String target,
             double targetRate,
             long time) {
-        List<WindowPlay> history = new ArrayList<>();
+        List<Double> historyRates = new ArrayList<>();
+        List<IntentType> historyIntents = new ArrayList<>();
         for (int i = 0; i < items.length; i++) {
-            history.add(
-                    new WindowPlay(
-                            user + "-" + time + "-" + i,
-                            items[i],
-                            time - (items.length - i) * 1000L,
-                            rates[i],
-                            IntentType.values()[intents[i]]));
+            historyRates.add(rates[i]);
+            historyIntents.add(IntentType.values()[intents[i]]);
         }
         return new TrainingExample(
                 user,
-                history,
+                new ArrayList<>(List.of(items)),
+                historyRates,
+                historyIntents,
                 new WindowPlay(user + "-" + time, target, time, targetRate, IntentType.AUTOPLAY));
     }
 }

@@ -1,5 +1,6 @@
 package dev.deepmatch.model;
 
+import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.TrainingExample;
 import dev.deepmatch.schema.WindowPlay;
 import java.util.Arrays;
@@ -42,16 +43,17 @@ public final class Example {
 
     /** The model's view of a training example (the window rule's output). */
     public static Example of(TrainingExample example) {
-        List<WindowPlay> history = example.getHistory();
-        int n = history.size();
+        List<String> historyItems = example.getHistoryItems();
+        List<Double> historyRates = example.getHistoryRates();
+        List<IntentType> historyIntents = example.getHistoryIntents();
+        int n = historyItems.size();
         String[] items = new String[n];
         double[] rates = new double[n];
         int[] intents = new int[n];
         for (int i = 0; i < n; i++) {
-            WindowPlay play = history.get(i);
-            items[i] = play.getItemId();
-            rates[i] = play.getPlayRate();
-            intents[i] = play.getIntent().ordinal();
+            items[i] = historyItems.get(i);
+            rates[i] = historyRates.get(i);
+            intents[i] = historyIntents.get(i).ordinal();
         }
         WindowPlay target = example.getTarget();
         return new Example(items, rates, intents, target.getItemId(), target.getPlayRate());

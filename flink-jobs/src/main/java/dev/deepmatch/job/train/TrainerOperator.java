@@ -12,7 +12,6 @@ import dev.deepmatch.model.prequential.RecallCounter;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelShard;
 import dev.deepmatch.schema.TrainingExample;
-import dev.deepmatch.schema.WindowPlay;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -337,8 +336,8 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         for (TrainingExample e : batch) {
             long playTime = e.getTarget().getEventTimeMillis();
             unreportedPlays.merge(e.getTarget().getItemId(), playTime, Math::min);
-            for (WindowPlay play : e.getHistory()) {
-                unreportedPlays.merge(play.getItemId(), playTime, Math::min);
+            for (String item : e.getHistoryItems()) {
+                unreportedPlays.merge(item, playTime, Math::min);
             }
         }
         batch.clear();

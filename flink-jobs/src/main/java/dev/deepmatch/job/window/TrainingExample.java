@@ -28,21 +28,20 @@ public class TrainingExample {
 
     public TrainingExample() {}
 
-    /** The same example as today's Avro type; the history's event times and ids were not kept. */
+    /** The same example as today's Avro type; the target's event id was not kept. */
     public dev.deepmatch.schema.TrainingExample upgrade() {
-        List<WindowPlay> history = new ArrayList<>(historyItems.length);
+        List<String> items = new ArrayList<>(List.of(historyItems));
+        List<Double> rates = new ArrayList<>(historyRates.length);
+        List<IntentType> intents = new ArrayList<>(historyIntents.length);
         for (int i = 0; i < historyItems.length; i++) {
-            history.add(
-                    new WindowPlay(
-                            "",
-                            historyItems[i],
-                            targetEventTimeMillis,
-                            historyRates[i],
-                            IntentType.values()[historyIntents[i]]));
+            rates.add(historyRates[i]);
+            intents.add(IntentType.values()[historyIntents[i]]);
         }
         return new dev.deepmatch.schema.TrainingExample(
                 userId,
-                history,
+                items,
+                rates,
+                intents,
                 new WindowPlay(
                         "",
                         targetItem,

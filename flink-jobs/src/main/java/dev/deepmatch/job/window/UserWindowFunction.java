@@ -29,9 +29,11 @@ import org.apache.flink.util.Collector;
  * too. Every play with an earlier play is emitted at once as a training example; late plays and
  * replayed event ids are dropped and counted.
  *
- * <p>A window is forgotten {@code state-ttl} after the listener's last play: a processing-time
- * timer at that moment clears it, so {@code usersInWindowState} counts the windows that exist
- * (state TTL stays as a backstop that cleans up in RocksDB compaction).
+ * <p>A window is forgotten {@code state-ttl} after the listener's last play: its expiry timer
+ * clears it then, so {@code usersInWindowState} counts the windows that exist. The timer is set
+ * when the window is made and moved only when it fires early (the listener played since), not on
+ * every play: one timer per window, and no timer work on the way of a play. State TTL, at twice the
+ * setting, is only a backstop for windows without a timer (restored from release 0.1).
  */
 public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEvent, TrainingExample>
         implements CheckpointedFunction {
@@ -65,10 +67,10 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
     public void open(OpenContext openContext) {
         ValueStateDescriptor<UserWindow> descriptor =
                 new ValueStateDescriptor<>(WINDOW_STATE, new AvroTypeInfo<>(UserWindow.class));
-        // The expiry timer fires no later than the TTL (both count from the same write); the TTL
-        // cleans up what a timer could not, e.g. windows restored from before the timers.
+        // Twice the setting: the expiry timer forgets a window first, so the TTL never hides a
+        // window that is still counted.
         descriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(stateTtl)
+                StateTtlConfig.newBuilder(stateTtl.multipliedBy(2))
                         .updateTtlOnCreateAndWrite()
                         .neverReturnExpired()
                         .cleanupInRocksdbCompactFilter(1000)
@@ -95,14 +97,15 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
             case DUPLICATE -> duplicatesDropped.inc();
             case ACCEPTED -> {
                 UserWindow updated = r.window();
+                long expiresAt = ctx.timerService().currentProcessingTime() + stateTtl.toMillis();
+                if (current == null || current.getExpiresAtMillis() == 0) {
+                    // a new window, or one of release 0.1 (no timer yet)
+                    ctx.timerService().registerProcessingTimeTimer(expiresAt);
+                }
                 if (current == null) {
                     windows++;
-                } else if (current.getExpiresAtMillis() > 0) {
-                    ctx.timerService().deleteProcessingTimeTimer(current.getExpiresAtMillis());
                 }
-                long expiresAt = ctx.timerService().currentProcessingTime() + stateTtl.toMillis();
                 updated.setExpiresAtMillis(expiresAt);
-                ctx.timerService().registerProcessingTimeTimer(expiresAt);
                 window.update(updated);
                 playsAccepted.inc();
                 if (r.example() != null) {
@@ -114,17 +117,18 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
     }
 
     /**
-     * Each counted window has exactly one timer: a play extends it (delete and register), and a
-     * firing ends it. A timer that is not the current window's own belongs to a window the TTL
-     * removed before the listener came back; it ends that one.
+     * Each counted window has exactly one timer. Fired early (the listener played since), it moves
+     * to the window's new expiry; fired on time, the window is forgotten.
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<TrainingExample> out)
             throws Exception {
         UserWindow current = window.value();
-        if (current != null && current.getExpiresAtMillis() == timestamp) {
-            window.clear();
+        if (current != null && current.getExpiresAtMillis() > timestamp) {
+            ctx.timerService().registerProcessingTimeTimer(current.getExpiresAtMillis());
+            return;
         }
+        window.clear();
         windows--;
     }
 

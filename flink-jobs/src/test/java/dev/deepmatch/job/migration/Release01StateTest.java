@@ -10,7 +10,6 @@ import dev.deepmatch.model.prequential.WindowRule;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.TrainingExample;
-import dev.deepmatch.schema.WindowPlay;
 import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,10 +61,8 @@ class Release01StateTest {
         harness.processElement(play("a6", "alice", "t6", 20_000), 20_000);
         List<TrainingExample> out = harness.extractOutputValues();
         assertThat(out).hasSize(1);
-        assertThat(out.get(0).getHistory())
-                .extracting(WindowPlay::getItemId)
-                .containsExactly("t2", "t4", "t5");
-        assertThat(out.get(0).getHistory().get(0).getPlayRate()).isEqualTo(0.1);
+        assertThat(out.get(0).getHistoryItems()).containsExactly("t2", "t4", "t5");
+        assertThat(out.get(0).getHistoryRates().get(0)).isEqualTo(0.1);
         assertThat(harness.numProcessingTimeTimers()).as("alice's window has one now").isEqualTo(1);
         harness.close();
     }

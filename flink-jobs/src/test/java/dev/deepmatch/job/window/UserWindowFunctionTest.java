@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.deepmatch.model.prequential.WindowRule;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.TrainingExample;
-import dev.deepmatch.schema.WindowPlay;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -52,7 +51,7 @@ class UserWindowFunctionTest {
     }
 
     private static List<String> history(TrainingExample e) {
-        return e.getHistory().stream().map(WindowPlay::getItemId).toList();
+        return e.getHistoryItems();
     }
 
     private long windows() {
@@ -82,9 +81,7 @@ class UserWindowFunctionTest {
                 .containsExactly("b", "c", "d", "e");
         assertThat(history(out.get(0))).containsExactly("a");
         assertThat(history(out.get(1))).containsExactly("a", "b");
-        assertThat(out.get(1).getHistory())
-                .extracting(WindowPlay::getPlayRate)
-                .containsExactly(1.0, 0.1);
+        assertThat(out.get(1).getHistoryRates()).containsExactly(1.0, 0.1);
         // The window keeps the last L plays: "a" is gone by the fifth play.
         assertThat(history(out.get(3))).containsExactly("b", "c", "d");
         assertThat(out.get(3).getTarget().getPlayRate()).isEqualTo(0.5);

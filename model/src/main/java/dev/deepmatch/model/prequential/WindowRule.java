@@ -1,5 +1,6 @@
 package dev.deepmatch.model.prequential;
 
+import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.TrainingExample;
 import dev.deepmatch.schema.UserWindow;
@@ -86,13 +87,7 @@ public final class WindowRule implements Serializable {
                         eventTime,
                         play.getPlayRate(),
                         play.getIntent());
-        TrainingExample example =
-                at == 0
-                        ? null
-                        : new TrainingExample(
-                                userId,
-                                new ArrayList<>(plays.subList(Math.max(0, at - windowLength), at)),
-                                placed);
+        TrainingExample example = at == 0 ? null : example(userId, plays, at, placed);
         plays.add(at, placed);
         if (plays.size() > windowLength) {
             plays.remove(0);
@@ -104,5 +99,21 @@ public final class WindowRule implements Serializable {
             }
         }
         return new Result(Outcome.ACCEPTED, window, example);
+    }
+
+    /** The example of the play placed at {@code at}: up to L plays before it. */
+    private TrainingExample example(
+            String userId, List<WindowPlay> plays, int at, WindowPlay target) {
+        int from = Math.max(0, at - windowLength);
+        List<String> items = new ArrayList<>(at - from);
+        List<Double> rates = new ArrayList<>(at - from);
+        List<IntentType> intents = new ArrayList<>(at - from);
+        for (int i = from; i < at; i++) {
+            WindowPlay p = plays.get(i);
+            items.add(p.getItemId());
+            rates.add(p.getPlayRate());
+            intents.add(p.getIntent());
+        }
+        return new TrainingExample(userId, items, rates, intents, target);
     }
 }

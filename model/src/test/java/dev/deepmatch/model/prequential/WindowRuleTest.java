@@ -40,7 +40,7 @@ class WindowRuleTest {
     }
 
     private static List<String> history(Result r) {
-        return r.example().getHistory().stream().map(WindowPlay::getItemId).toList();
+        return r.example().getHistoryItems();
     }
 
     @Test
@@ -55,9 +55,7 @@ class WindowRuleTest {
         assertThat(second.example().getTarget().getPlayRate()).isEqualTo(0.1);
         assertThat(second.example().getTarget().getIntent()).isEqualTo(IntentType.AUTOPLAY);
         Result third = send("e3", "c", 3_000);
-        assertThat(third.example().getHistory())
-                .extracting(WindowPlay::getPlayRate)
-                .containsExactly(1.0, 0.1);
+        assertThat(third.example().getHistoryRates()).containsExactly(1.0, 0.1);
         send("e4", "d", 4_000);
         Result fifth = send("e5", "e", 5_000, 0.5);
         // The window keeps the last L plays: "a" is gone by the fifth play.
@@ -131,7 +129,7 @@ class WindowRuleTest {
         send("e3", "c", 3_000);
         send("e4", "d", 4_000);
         send("e5", "e", 5_000);
-        assertThat(example.getHistory()).extracting(WindowPlay::getItemId).containsExactly("a");
+        assertThat(example.getHistoryItems()).containsExactly("a");
     }
 
     @Test
