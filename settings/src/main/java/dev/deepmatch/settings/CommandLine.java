@@ -179,7 +179,7 @@ public final class CommandLine {
         String hint =
                 nearest != null && best <= Math.max(2, name.length() / 4)
                         ? "; did you mean --" + nearest + "?"
-                        : "; --help lists the settings of " + command;
+                        : "";
         return "unknown setting --" + name + hint;
     }
 
