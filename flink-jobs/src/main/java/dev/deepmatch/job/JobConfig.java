@@ -2,6 +2,7 @@ package dev.deepmatch.job;
 
 import static dev.deepmatch.job.JobSettings.*;
 
+import dev.deepmatch.job.source.PlaybackDecoder;
 import dev.deepmatch.job.train.TrainerSettings;
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.ModelRuntime;
@@ -161,6 +162,21 @@ public final class JobConfig {
                             + TRANSACTION_TIMEOUT.format(get(TRANSACTION_TIMEOUT))
                             + "'");
         }
+        // A dead letter must always fit one produce request, or the sink fails on it for ever.
+        long request = deadLetterRequestLimit();
+        long letter = (long) get(DEAD_LETTER_MAX_BYTES) + DEAD_LETTER_OVERHEAD;
+        if (letter > request) {
+            throw new SettingException(
+                    DEAD_LETTER_MAX_BYTES.name(),
+                    "--dead-letter-max-bytes must leave room in the dead-letter producer's"
+                            + " max.request.size ("
+                            + request
+                            + " bytes) for the key, detail and coordinates ("
+                            + DEAD_LETTER_OVERHEAD
+                            + " bytes), got '"
+                            + get(DEAD_LETTER_MAX_BYTES)
+                            + "'");
+        }
         if (get(PARALLELISM) > get(MAX_PARALLELISM)) {
             throw new SettingException(
                     PARALLELISM.name(),
@@ -169,6 +185,28 @@ public final class JobConfig {
                             + "), got '"
                             + get(PARALLELISM)
                             + "'");
+        }
+    }
+
+    /**
+     * What a dead letter may take beyond its value: the kept key, the detail at up to four bytes a
+     * character, the topic name and the fixed fields, with room to spare.
+     */
+    static final int DEAD_LETTER_OVERHEAD =
+            PlaybackDecoder.MAX_KEY_BYTES + 4 * PlaybackDecoder.MAX_DETAIL_CHARS + (16 << 10);
+
+    /** The producers' max.request.size: Kafka's 1 MiB unless --kafka.max.request.size says. */
+    private long deadLetterRequestLimit() {
+        String given = kafkaProperties.get("max.request.size");
+        if (given == null) {
+            return 1 << 20;
+        }
+        try {
+            return Long.parseLong(given.trim());
+        } catch (NumberFormatException e) {
+            throw new SettingException(
+                    KAFKA_PREFIX + "max.request.size",
+                    "--kafka.max.request.size must be a number of bytes, got '" + given + "'");
         }
     }
 

@@ -66,6 +66,15 @@ public final class JobSettings {
                             "transaction.timeout.ms of the vector sink: above the checkpoint"
                                     + " interval, at most the broker's transaction.max.timeout.ms");
 
+    public static final Setting<Integer> DEAD_LETTER_MAX_BYTES =
+            Setting.ofInt("dead-letter-max-bytes", 512 << 10)
+                    .range(0, 100 << 20)
+                    .describedAs(
+                            "the most of a bad record's value a dead letter keeps (the rest is cut and"
+                                    + " the letter says so); with the 4 KiB of key and 2000 characters"
+                                    + " of detail it must fit the dead-letter producer's"
+                                    + " max.request.size");
+
     public static final List<Setting<?>> KAFKA =
             List.of(
                     BOOTSTRAP_SERVERS,
@@ -75,7 +84,8 @@ public final class JobSettings {
                     GROUP_ID,
                     STARTING_OFFSETS,
                     TRANSACTIONAL_ID_PREFIX,
-                    TRANSACTION_TIMEOUT);
+                    TRANSACTION_TIMEOUT,
+                    DEAD_LETTER_MAX_BYTES);
 
     // Event time and windows --------------------------------------------------------------------
 

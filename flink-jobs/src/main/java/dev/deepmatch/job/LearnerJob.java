@@ -200,7 +200,8 @@ public final class LearnerJob {
 
     /** What every source of the job decodes with: the skew rule against the wall clock. */
     public static PlaybackDecoder decoder(JobConfig config) {
-        return new PlaybackDecoder(config.get(MAX_FUTURE_SKEW), Clock.systemUTC());
+        return new PlaybackDecoder(
+                config.get(MAX_FUTURE_SKEW), config.get(DEAD_LETTER_MAX_BYTES), Clock.systemUTC());
     }
 
     /** Kafka source of playback records, decoded as they are read. */

@@ -106,6 +106,23 @@ class JobConfigTest {
                                 + " '1 s'");
         assertThatThrownBy(() -> JobConfig.fromArgs("--parallelism", "8", "--max-parallelism", "4"))
                 .hasMessage("--parallelism must be at most --max-parallelism (4), got '8'");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        "--dead-letter-max-bytes", "600000",
+                                        "--kafka.max.request.size", "600000"))
+                .hasMessageStartingWith(
+                        "--dead-letter-max-bytes must leave room in the dead-letter producer's"
+                                + " max.request.size (600000 bytes)");
+        assertThatThrownBy(() -> JobConfig.fromArgs("--dead-letter-max-bytes", "1040000"))
+                .as("against Kafka's default of 1 MiB")
+                .hasMessageContaining("1048576 bytes");
+        assertThat(
+                        JobConfig.fromArgs(
+                                        "--dead-letter-max-bytes", "1000000",
+                                        "--kafka.max.request.size", "2097152")
+                                .get(DEAD_LETTER_MAX_BYTES))
+                .isEqualTo(1_000_000);
         assertThatThrownBy(() -> JobConfig.fromArgs("--starting-offsets", "now"))
                 .hasMessage(
                         "--starting-offsets must be one of committed, earliest, latest, got 'now'");

@@ -20,7 +20,7 @@ public final class Plays {
 
     /** The job's default decoder, against the wall clock. */
     public static final PlaybackDecoder DECODER =
-            new PlaybackDecoder(Duration.ofMinutes(5), Clock.systemUTC());
+            new PlaybackDecoder(Duration.ofMinutes(5), 512 << 10, Clock.systemUTC());
 
     public static PlaybackEvent play(String eventId, String user, String item, long time) {
         return play(eventId, user, item, time, 1.0);

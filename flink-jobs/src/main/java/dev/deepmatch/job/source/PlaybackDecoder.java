@@ -13,18 +13,32 @@ import java.time.Duration;
  * place its rules live (ids, rate, how far in the future its time may be). Nothing here throws on
  * bad input: an unusable record becomes a {@link DeadLetter} with its reason, coordinates and
  * original bytes.
+ *
+ * <p>A dead letter is bounded whatever the record: it keeps at most {@code deadLetterMaxBytes} of
+ * the value, {@link #MAX_KEY_BYTES} of the key and {@link #MAX_DETAIL_CHARS} of the detail (and
+ * says so, with the original sizes), so that writing it can never fail on the producer's request
+ * size and stop the job.
  */
 public final class PlaybackDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The most of a record's key a dead letter keeps. */
+    public static final int MAX_KEY_BYTES = 4096;
+
+    /** The most of a problem's description a dead letter keeps. */
+    public static final int MAX_DETAIL_CHARS = 2000;
+
     private final long maxFutureSkewMillis;
+    private final int deadLetterMaxBytes;
     private final Clock clock;
 
     /**
      * @param maxFutureSkew how far ahead of {@code clock} an event time may be
+     * @param deadLetterMaxBytes the most of a record's value a dead letter keeps
      */
-    public PlaybackDecoder(Duration maxFutureSkew, Clock clock) {
+    public PlaybackDecoder(Duration maxFutureSkew, int deadLetterMaxBytes, Clock clock) {
         this.maxFutureSkewMillis = maxFutureSkew.toMillis();
+        this.deadLetterMaxBytes = deadLetterMaxBytes;
         this.clock = clock;
     }
 
@@ -90,7 +104,7 @@ public final class PlaybackDecoder implements Serializable {
         return DecodedPlay.valid(event);
     }
 
-    private static DecodedPlay reject(
+    private DecodedPlay reject(
             String topic,
             int partition,
             long offset,
@@ -99,17 +113,30 @@ public final class PlaybackDecoder implements Serializable {
             InvalidReason reason,
             String detail,
             long now) {
+        String text = detail == null ? "" : detail;
+        boolean truncated =
+                (key != null && key.length > MAX_KEY_BYTES)
+                        || (value != null && value.length > deadLetterMaxBytes)
+                        || text.length() > MAX_DETAIL_CHARS;
         return DecodedPlay.invalid(
                 DeadLetter.newBuilder()
                         .setReason(reason.name())
-                        .setDetail(detail == null ? "" : detail)
+                        .setDetail(text.substring(0, Math.min(text.length(), MAX_DETAIL_CHARS)))
                         .setSourceTopic(topic == null ? "" : topic)
                         .setSourcePartition(partition)
                         .setSourceOffset(offset)
-                        .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
-                        .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
+                        .setOriginalKey(head(key, MAX_KEY_BYTES))
+                        .setOriginalValue(head(value, deadLetterMaxBytes))
+                        .setOriginalKeySize(key == null ? 0 : key.length)
+                        .setOriginalValueSize(value == null ? 0 : value.length)
+                        .setTruncated(truncated)
                         .setDetectedAtMillis(now)
                         .build());
+    }
+
+    /** The first {@code max} bytes, without copying; null stays null. */
+    private static ByteBuffer head(byte[] bytes, int max) {
+        return bytes == null ? null : ByteBuffer.wrap(bytes, 0, Math.min(bytes.length, max));
     }
 
     private static boolean isBlank(String s) {

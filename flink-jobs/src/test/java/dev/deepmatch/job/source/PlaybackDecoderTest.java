@@ -22,10 +22,13 @@ class PlaybackDecoderTest {
 
     private static final long NOW = 1_800_000_000_000L;
     private static final byte[] KEY = "k".getBytes(StandardCharsets.UTF_8);
+    private static final int MAX_VALUE = 512 << 10;
 
     private final PlaybackDecoder decoder =
             new PlaybackDecoder(
-                    Duration.ofMinutes(5), Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+                    Duration.ofMinutes(5),
+                    MAX_VALUE,
+                    Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
 
     private DecodedPlay decode(long offset, byte[] value) {
         return decoder.decode("playback-events", 3, offset, KEY, value);
@@ -104,5 +107,34 @@ class PlaybackDecoderTest {
         assertThat(letters.get(6).getDetail()).contains("1.5");
         assertThat(letters.get(2).getOriginalValue()).isNull();
         assertThat(letters.get(10).getDetail()).contains("bytes left after one PlaybackEvent");
+    }
+
+    /**
+     * A record just under the broker's 1 MB limit (the size that put the job into a restart loop:
+     * its dead letter did not fit the producer's request) makes a bounded dead letter that says
+     * what it cut.
+     */
+    @Test
+    void aHugeRecordMakesABoundedDeadLetter() throws Exception {
+        byte[] huge = new byte[1_048_450];
+        java.util.Arrays.fill(huge, (byte) 'x');
+        byte[] hugeKey = new byte[100_000];
+        DeadLetter letter = decoder.decode("playback-events", 0, 7, hugeKey, huge).deadLetter;
+        assertThat(letter.getReason()).isEqualTo("UNDECODABLE");
+        assertThat(letter.getTruncated()).isTrue();
+        assertThat(letter.getOriginalValueSize()).isEqualTo(huge.length);
+        assertThat(letter.getOriginalKeySize()).isEqualTo(hugeKey.length);
+        assertThat(letter.getOriginalValue().remaining()).isEqualTo(MAX_VALUE);
+        assertThat(letter.getOriginalKey().remaining()).isEqualTo(PlaybackDecoder.MAX_KEY_BYTES);
+        assertThat(WireCodec.DEAD_LETTER.encode(letter).length)
+                .as("fits Kafka's default max.request.size with room to spare")
+                .isLessThan(MAX_VALUE + (64 << 10));
+        DeadLetter decoded = WireCodec.DEAD_LETTER.decode(WireCodec.DEAD_LETTER.encode(letter));
+        assertThat(decoded.getOriginalValue()).isEqualTo(ByteBuffer.wrap(huge, 0, MAX_VALUE));
+
+        DeadLetter small = decode(1, "garbage".getBytes(StandardCharsets.UTF_8)).deadLetter;
+        assertThat(small.getTruncated()).isFalse();
+        assertThat(small.getOriginalValueSize()).isEqualTo(7);
+        assertThat(small.getOriginalKeySize()).isEqualTo(1);
     }
 }

@@ -56,6 +56,21 @@ public final class RestMetrics {
         return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
     }
 
+    /** A job-level metric, e.g. {@code numRestarts}; NaN while the job does not publish it yet. */
+    public double jobMetric(String name) throws IOException {
+        for (JsonNode metric :
+                get(
+                        "/jobs/"
+                                + jobId
+                                + "/metrics?get="
+                                + URLEncoder.encode(name, StandardCharsets.UTF_8))) {
+            if (name.equals(metric.path("id").asText()) && metric.has("value")) {
+                return metric.get("value").asDouble();
+            }
+        }
+        return Double.NaN;
+    }
+
     /**
      * Current values of the named operator metrics (short names, see the class comment), summed
      * over subtasks and over operators that publish the same name. Metrics not published yet are
