@@ -4,6 +4,7 @@ import static dev.deepmatch.job.LearnerMetrics.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.deepmatch.it.deploy.DeploymentFiles;
 import dev.deepmatch.job.JobSettings;
 import dev.deepmatch.model.prequential.PrequentialSettings;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -73,7 +74,8 @@ class LocalPipelineITCase {
                         .build();
         try (LocalPipeline pipeline =
                 LocalPipeline.start(
-                        new LocalPipeline.Plan(settings, Map.of(), Map.of(), 0, 2, true, false))) {
+                        new LocalPipeline.Plan(
+                                settings, Map.of(), Map.of(), 0, 0, 2, true, false))) {
             HttpClient http = HttpClient.newHttpClient();
 
             HttpResponse<String> ui =
@@ -130,6 +132,35 @@ class LocalPipelineITCase {
                     .as("no checkpoint completed")
                     .isGreaterThan(0);
 
+            // the same metrics for Prometheus, under the names the dashboard and alerts read
+            String scraped =
+                    http.send(
+                                    HttpRequest.newBuilder(URI.create(pipeline.prometheusUrl()))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body();
+            assertThat(prometheusValue(scraped, "flink_taskmanager_job_task_operator_" + POS10))
+                    .isCloseTo(m.get(POS10), within(0.05))
+                    .isPositive();
+            assertThat(
+                            prometheusValue(
+                                    scraped,
+                                    "flink_taskmanager_job_task_operator_" + MODEL_VERSION))
+                    .isPositive();
+            assertThat(scraped)
+                    .contains(
+                            "flink_taskmanager_job_task_operator_" + VECTOR_FRESHNESS_MILLIS + "{")
+                    .contains("quantile=\"0.99\"");
+            Set<String> used = new java.util.LinkedHashSet<>();
+            used.addAll(DeploymentFiles.referencedMetrics(DeploymentFiles.dashboardExpressions()));
+            used.addAll(DeploymentFiles.referencedMetrics(DeploymentFiles.ruleExpressions()));
+            for (String name : used) {
+                // a name matched by a regex (ending in _) must begin some published name
+                assertThat(scraped)
+                        .as("the dashboard or an alert reads %s", name)
+                        .containsPattern("(?m)^" + name + (name.endsWith("_") ? "" : "[{ ]"));
+            }
+
             // the settings are shown as global job parameters
             HttpResponse<String> config =
                     http.send(
@@ -144,6 +175,15 @@ class LocalPipelineITCase {
             assertThat(config.statusCode()).isEqualTo(200);
             assertThat(config.body()).as("%s", config.body()).contains("\"batch-size\":\"64\"");
         }
+    }
+
+    /** The first sample of a metric in Prometheus' text format. */
+    private static double prometheusValue(String scraped, String name) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?m)^" + name + "\\{[^}]*} (\\S+)$")
+                        .matcher(scraped);
+        assertThat(m.find()).as("%s in the scrape", name).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     /** Distinct listeners among the plays the pipeline's generator sends. */

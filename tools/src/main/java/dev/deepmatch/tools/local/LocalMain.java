@@ -27,6 +27,13 @@ public final class LocalMain {
                     .range(0, 65_535)
                     .describedAs("web UI and REST API on localhost (0: any free port)");
 
+    static final Setting<Integer> PROMETHEUS_PORT =
+            Setting.ofInt("prometheus-port", 9249)
+                    .range(-1, 65_535)
+                    .describedAs(
+                            "the job's metrics for Prometheus on localhost:P/metrics (0: any free"
+                                    + " port, -1: none)");
+
     static final Setting<Integer> PARTITIONS =
             Setting.ofInt("partitions", 2)
                     .range(1, 1000)
@@ -48,7 +55,11 @@ public final class LocalMain {
                                                     + " vectors=N; Ctrl-C stops any run.")
                                     .group(
                                             "local",
-                                            List.of(WEB_PORT, PARTITIONS, PROGRESS_INTERVAL))
+                                            List.of(
+                                                    WEB_PORT,
+                                                    PROMETHEUS_PORT,
+                                                    PARTITIONS,
+                                                    PROGRESS_INTERVAL))
                                     .group("plays", SourceSettings.INPUT)
                                     .group("producer", SourceSettings.PACING))
                     // checkpoints (and so committed vectors) every 10 s instead of 30 s
@@ -122,6 +133,9 @@ public final class LocalMain {
                     pipeline.config().get(JobSettings.VECTORS_TOPIC),
                     pipeline.webUrl(),
                     pipeline.job().getJobID());
+            if (pipeline.prometheusUrl() != null) {
+                System.err.println("local: Prometheus metrics on " + pipeline.prometheusUrl());
+            }
             int exit = watch(pipeline, source, options.progressMillis());
             interrupted = exit == INTERRUPTED;
             return exit;
@@ -213,8 +227,8 @@ public final class LocalMain {
     }
 
     /** Fails at start, naming the setting, rather than deep inside the cluster's start-up. */
-    static void requireFreePort(int port) {
-        if (port == 0) {
+    static void requireFreePort(Setting<Integer> setting, int port) {
+        if (port <= 0) {
             return;
         }
         try (java.net.ServerSocket probe =
@@ -222,10 +236,12 @@ public final class LocalMain {
             probe.setReuseAddress(true);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(
-                    "--web-port "
+                    setting
+                            + " "
                             + port
-                            + " is in use on localhost; choose another with --web-port P"
-                            + " (0 = any free port)");
+                            + " is in use on localhost; choose another with "
+                            + setting
+                            + " P (0 = any free port)");
         }
     }
 
@@ -245,7 +261,8 @@ public final class LocalMain {
                                 + " bin/learner produce and the production job");
             }
             try {
-                requireFreePort(s.get(WEB_PORT));
+                requireFreePort(WEB_PORT, s.get(WEB_PORT));
+                requireFreePort(PROMETHEUS_PORT, s.get(PROMETHEUS_PORT));
                 // before anything starts, naming the setting
                 SourceSettings.check(s);
                 JobConfig.of(parsed);
@@ -258,6 +275,7 @@ public final class LocalMain {
                             parsed.prefixed(JobSettings.KAFKA_PREFIX),
                             parsed.prefixed(JobSettings.FLINK_PREFIX),
                             s.get(WEB_PORT),
+                            s.get(PROMETHEUS_PORT),
                             s.get(PARTITIONS),
                             true,
                             false),

@@ -53,6 +53,8 @@ public final class LocalPipeline implements AutoCloseable {
      * @param kafka {@code --kafka.*} properties for the job's clients
      * @param flink {@code --flink.*} entries for the job's configuration
      * @param webPort REST/web UI port on localhost; 0 picks a free one
+     * @param prometheusPort port of the Prometheus endpoint of the job's metrics on localhost; 0
+     *     picks a free one, -1 serves none
      * @param partitions partitions of the playback topic
      * @param produce whether to start the producer (a test may produce itself)
      * @param preload produce every event before the job starts (benchmarks: the producer then
@@ -63,6 +65,7 @@ public final class LocalPipeline implements AutoCloseable {
             Map<String, String> kafka,
             Map<String, String> flink,
             int webPort,
+            int prometheusPort,
             int partitions,
             boolean produce,
             boolean preload) {
@@ -83,6 +86,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final JobConfig config;
     private final JobClient job;
     private final int webPort;
+    private final int prometheusPort;
     private final RestMetrics metrics;
     private final PlaybackProducer producer;
     private final Thread producerThread;
@@ -96,6 +100,7 @@ public final class LocalPipeline implements AutoCloseable {
             JobConfig config,
             JobClient job,
             int webPort,
+            int prometheusPort,
             PlaybackProducer producer,
             Thread producerThread,
             AtomicReference<Throwable> producerFailure,
@@ -105,6 +110,7 @@ public final class LocalPipeline implements AutoCloseable {
         this.config = config;
         this.job = job;
         this.webPort = webPort;
+        this.prometheusPort = prometheusPort;
         this.metrics = new RestMetrics(webUrl(), job.getJobID().toHexString());
         this.producer = producer;
         this.producerThread = producerThread;
@@ -145,6 +151,15 @@ public final class LocalPipeline implements AutoCloseable {
             flinkConf.set(RestOptions.BIND_ADDRESS, "localhost");
             // progress lines read the metrics through REST: keep them fresh
             flinkConf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+            int prometheusPort = plan.prometheusPort() == 0 ? freePort() : plan.prometheusPort();
+            if (prometheusPort > 0) {
+                // The same reporter a cluster runs (docs/DEPLOY.md): the metrics' names in
+                // Prometheus are those the dashboards and alert rules use.
+                flinkConf.setString(
+                        "metrics.reporter.prom.factory.class",
+                        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+                flinkConf.setString("metrics.reporter.prom.port", String.valueOf(prometheusPort));
+            }
 
             String eventsTopic = config.get(JobSettings.EVENTS_TOPIC);
             kafka.createTopic(eventsTopic, plan.partitions());
@@ -189,6 +204,7 @@ public final class LocalPipeline implements AutoCloseable {
                             config,
                             job,
                             webPort,
+                            prometheusPort,
                             producer,
                             producerThread,
                             failure,
@@ -284,6 +300,11 @@ public final class LocalPipeline implements AutoCloseable {
 
     public String webUrl() {
         return "http://localhost:" + webPort;
+    }
+
+    /** The job's metrics in Prometheus' text format; null when none is served. */
+    public String prometheusUrl() {
+        return prometheusPort > 0 ? "http://localhost:" + prometheusPort + "/metrics" : null;
     }
 
     public RestMetrics metrics() {

@@ -120,6 +120,7 @@ public final class PipelineBenchMain {
                                     parsed.prefixed(JobSettings.KAFKA_PREFIX),
                                     parsed.prefixed(JobSettings.FLINK_PREFIX),
                                     0,
+                                    -1,
                                     s.get(LocalMain.PARTITIONS),
                                     true,
                                     true));

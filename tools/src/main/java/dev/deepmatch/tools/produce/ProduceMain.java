@@ -24,7 +24,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class ProduceMain {
 
-    static final CommandLine COMMAND =
+    public static final CommandLine COMMAND =
             CommandLine.builder(
                             "produce",
                             "Sends plays to a Kafka topic as devices would: keyed by listener, in"

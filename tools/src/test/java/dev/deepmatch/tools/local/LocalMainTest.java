@@ -12,10 +12,14 @@ class LocalMainTest {
     @Test
     void aWebPortInUseIsABadSettingNotAStackTrace() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("localhost"))) {
-            assertThatThrownBy(() -> LocalMain.requireFreePort(taken.getLocalPort()))
+            assertThatThrownBy(
+                            () ->
+                                    LocalMain.requireFreePort(
+                                            LocalMain.WEB_PORT, taken.getLocalPort()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("--web-port " + taken.getLocalPort());
         }
-        assertThatCode(() -> LocalMain.requireFreePort(0)).doesNotThrowAnyException();
+        assertThatCode(() -> LocalMain.requireFreePort(LocalMain.WEB_PORT, 0))
+                .doesNotThrowAnyException();
     }
 }
