@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deepmatch.it.deploy.DeploymentFiles;
 import dev.deepmatch.job.LearnerJob;
+import dev.deepmatch.job.LearnerMetrics;
 import dev.deepmatch.schema.DeadLetter;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -26,7 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -42,11 +46,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shaded job jar on a real Flink 2.2.1 session cluster: a JobManager and a TaskManager as
  * separate JVM processes, started as the distribution's scripts start them (memory from
- * BashJavaUtils, {@code --configDir} with a {@code config.yaml}), with the JVM options of the
- * Dockerfile and only the distribution's jars on their classpath (module standalone-cluster). The
- * jar is uploaded and run through the REST API against the embedded broker; item vectors and dead
- * letters come out. So the jar's own classes, Avro, RocksDB, the Vector API module and the settings
- * read from {@code config.yaml} work outside a MiniCluster.
+ * BashJavaUtils, {@code --configDir}), with only the distribution's jars on their classpath (module
+ * standalone-cluster) and the config.yaml lines and JVM options of docker-compose.yml. The jar is
+ * uploaded and run through the REST API against the embedded broker; item vectors, a dead letter
+ * and the Prometheus reporter's metrics come out. So the jar's own classes, Avro, RocksDB, the
+ * Vector API module and the settings read from config.yaml work outside a MiniCluster.
  */
 class StandaloneClusterITCase {
 
@@ -95,33 +99,38 @@ class StandaloneClusterITCase {
         kafka.createTopic(DEAD_LETTERS, 1);
         kafka.createCompactedTopic(VECTORS, 1);
 
+        // config.yaml as in the compose file's image, with this machine's hosts, ports and paths
+        Map<String, String> flinkConf =
+                new LinkedHashMap<>(DeploymentFiles.composeFlinkProperties());
         int rest = freePort();
+        flinkConf.put("jobmanager.rpc.address", "localhost");
+        flinkConf.put("jobmanager.rpc.port", String.valueOf(freePort()));
+        flinkConf.put("jobmanager.bind-host", "localhost");
+        flinkConf.put("taskmanager.bind-host", "localhost");
+        flinkConf.put("taskmanager.host", "localhost");
+        flinkConf.put("rest.address", "localhost");
+        flinkConf.put("rest.bind-address", "localhost");
+        flinkConf.put("rest.port", String.valueOf(rest));
+        flinkConf.put("jobmanager.memory.process.size", "1024m");
+        flinkConf.put("taskmanager.memory.process.size", "2048m");
+        flinkConf.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
+        flinkConf.put(
+                "execution.checkpointing.savepoint-dir",
+                dir.resolve("savepoints").toUri().toString());
+        flinkConf.put("state.backend.rocksdb.localdir", dir.resolve("rocksdb").toString());
+        flinkConf.put("deepmatch.bootstrap-servers", kafka.bootstrapServers());
+        // vectors are committed with checkpoints: a shorter interval than compose's, for the test
+        flinkConf.put("deepmatch.checkpoint-interval", "2 s");
+        assertThat(flinkConf)
+                .as("the compose file's JVM options and reporter, used below")
+                .containsKeys(
+                        "env.java.opts.jobmanager",
+                        "env.java.opts.taskmanager",
+                        "metrics.reporter.prom.factory.class");
         Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.writeString(
-                conf.resolve("config.yaml"),
-                String.join(
-                                "\n",
-                                "jobmanager.rpc.address: localhost",
-                                "jobmanager.rpc.port: " + freePort(),
-                                "jobmanager.bind-host: localhost",
-                                "taskmanager.bind-host: localhost",
-                                "taskmanager.host: localhost",
-                                "rest.address: localhost",
-                                "rest.bind-address: localhost",
-                                "rest.port: " + rest,
-                                "jobmanager.memory.process.size: 1024m",
-                                "taskmanager.memory.process.size: 2048m",
-                                "taskmanager.numberOfTaskSlots: 2",
-                                "parallelism.default: 2",
-                                "execution.checkpointing.dir: "
-                                        + dir.resolve("checkpoints").toUri(),
-                                "execution.checkpointing.savepoint-dir: "
-                                        + dir.resolve("savepoints").toUri(),
-                                // the job's settings, as the image's FLINK_PROPERTIES give them
-                                "deepmatch.bootstrap-servers: " + kafka.bootstrapServers(),
-                                "deepmatch.checkpoint-interval: 2 s",
-                                "")
-                        + "\n");
+        StringBuilder yaml = new StringBuilder();
+        flinkConf.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
+        Files.writeString(conf.resolve("config.yaml"), yaml);
         Files.writeString(
                 conf.resolve("log4j.properties"),
                 String.join(
@@ -137,18 +146,24 @@ class StandaloneClusterITCase {
 
         Path jmLog = dir.resolve("jobmanager.log");
         Path tmLog = dir.resolve("taskmanager.log");
+        int jmMetrics = freePort();
+        int tmMetrics = freePort();
         start(
                 lib,
                 conf,
                 jmLog,
                 "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                "GET_JM_RESOURCE_PARAMS");
+                "GET_JM_RESOURCE_PARAMS",
+                flinkConf.get("env.java.opts.jobmanager"),
+                jmMetrics);
         start(
                 lib,
                 conf,
                 tmLog,
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                "GET_TM_RESOURCE_PARAMS");
+                "GET_TM_RESOURCE_PARAMS",
+                flinkConf.get("env.java.opts.taskmanager"),
+                tmMetrics);
 
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://localhost:" + rest;
@@ -221,6 +236,16 @@ class StandaloneClusterITCase {
         // the settings from config.yaml reached the job: shown as its global parameters
         JsonNode config = get(http, base + "/jobs/" + jobId + "/config");
         assertThat(config.toString()).contains("\"checkpoint-interval\":\"2 s\"");
+        // the reporter of the compose file serves the learner's metrics from the TaskManager
+        String scraped =
+                http.send(
+                                HttpRequest.newBuilder(URI.create("http://localhost:" + tmMetrics))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+        assertThat(scraped)
+                .contains("flink_taskmanager_job_task_operator_" + LearnerMetrics.MODEL_VERSION)
+                .contains("job_name=\"deepmatch_learner\"");
         http.send(
                 HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
                         .method("PATCH", HttpRequest.BodyPublishers.noBody())
@@ -228,16 +253,26 @@ class StandaloneClusterITCase {
                 HttpResponse.BodyHandlers.discarding());
     }
 
-    /** Starts a Flink entrypoint as bin/jobmanager.sh and bin/taskmanager.sh do. */
-    private void start(String lib, Path conf, Path log, String mainClass, String resources)
+    /**
+     * Starts a Flink entrypoint as bin/jobmanager.sh and bin/taskmanager.sh do: the image's Java 17
+     * options ({@code env.java.opts.all}) and the process's own; its reporter port as a dynamic
+     * property, since both processes share a host here.
+     */
+    private void start(
+            String lib,
+            Path conf,
+            Path log,
+            String mainClass,
+            String resources,
+            String javaOpts,
+            int metricsPort)
             throws Exception {
         List<String> jvm = resourceParams(lib, conf, resources);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(Arrays.asList(jvm.get(0).split(" ")));
-        // The Dockerfile's JVM options: the image's Java 17 list plus the Vector API module.
         cmd.addAll(Arrays.asList(System.getProperty("flink.java17.opens", "").split(" ")));
-        cmd.add("--add-modules=jdk.incubator.vector");
+        cmd.addAll(Arrays.asList(javaOpts.split(" ")));
         cmd.add("-Dlog.file=" + log);
         cmd.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
         cmd.add("-cp");
@@ -246,6 +281,8 @@ class StandaloneClusterITCase {
         cmd.add("--configDir");
         cmd.add(conf.toString());
         cmd.addAll(Arrays.asList(jvm.get(1).split(" ")));
+        cmd.add("-D");
+        cmd.add("metrics.reporter.prom.port=" + metricsPort);
         cmd.removeIf(String::isBlank);
         processes.add(
                 new ProcessBuilder(cmd)

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -66,6 +68,28 @@ public final class DeploymentFiles {
 
     static JsonNode yaml(Path file) {
         return yamlDocuments(read(file)).get(0);
+    }
+
+    /**
+     * The config.yaml lines the compose file gives the JobManager and the TaskManager ({@code
+     * FLINK_PROPERTIES}, which the image's entrypoint appends to config.yaml).
+     */
+    public static Map<String, String> composeFlinkProperties() {
+        String text =
+                yaml(root().resolve("docker-compose.yml"))
+                        .at("/services/jobmanager/environment/FLINK_PROPERTIES")
+                        .asText();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(": ");
+            if (!line.isBlank()) {
+                if (colon <= 0) {
+                    throw new AssertionError("not a key: value line in FLINK_PROPERTIES: " + line);
+                }
+                out.put(line.substring(0, colon).trim(), line.substring(colon + 2).trim());
+            }
+        }
+        return out;
     }
 
     /**

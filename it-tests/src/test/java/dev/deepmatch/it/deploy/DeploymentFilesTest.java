@@ -277,9 +277,7 @@ class DeploymentFilesTest {
     void theJobsSettingsAreOnesItDeclaresWithValuesItAccepts() throws Exception {
         // docker-compose: config.yaml lines (FLINK_PROPERTIES) and the job's arguments
         JsonNode compose = yaml(root().resolve("docker-compose.yml"));
-        Map<String, String> composeConf =
-                flinkProperties(
-                        compose.at("/services/jobmanager/environment/FLINK_PROPERTIES").asText());
+        Map<String, String> composeConf = DeploymentFiles.composeFlinkProperties();
         assertThat(compose.at("/services/taskmanager/environment/FLINK_PROPERTIES"))
                 .isEqualTo(compose.at("/services/jobmanager/environment/FLINK_PROPERTIES"));
         List<String> command = strings(compose.at("/services/jobmanager/command"));
@@ -350,9 +348,7 @@ class DeploymentFilesTest {
                 .isEqualTo(flink.at("/spec/podTemplate/metadata/labels"));
 
         JsonNode compose = yaml(root().resolve("docker-compose.yml"));
-        Map<String, String> conf =
-                flinkProperties(
-                        compose.at("/services/jobmanager/environment/FLINK_PROPERTIES").asText());
+        Map<String, String> conf = DeploymentFiles.composeFlinkProperties();
         JsonNode prometheus = yaml(root().resolve("deploy/prometheus/prometheus.yml"));
         assertThat(strings(prometheus.at("/scrape_configs/0/static_configs/0/targets")))
                 .containsExactlyInAnyOrder(
@@ -511,19 +507,6 @@ class DeploymentFilesTest {
             }
         }
         throw new AssertionError("no " + kind + " " + name + " in k8s/");
-    }
-
-    /** {@code key: value} lines, as the image's entrypoint appends them to config.yaml. */
-    private static Map<String, String> flinkProperties(String text) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            int colon = line.indexOf(": ");
-            if (!line.isBlank()) {
-                assertThat(colon).as("a key: value line: %s", line).isPositive();
-                out.put(line.substring(0, colon).trim(), line.substring(colon + 2).trim());
-            }
-        }
-        return out;
     }
 
     private static List<String> strings(JsonNode array) {
