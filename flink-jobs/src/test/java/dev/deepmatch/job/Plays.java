@@ -35,6 +35,7 @@ public final class Plays {
                 Instant.ofEpochMilli(time),
                 rate,
                 IntentType.RECOMMENDATION,
+                null,
                 null);
     }
 

@@ -2,8 +2,6 @@ package dev.deepmatch.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.deepmatch.job.JobConfig;
-import dev.deepmatch.job.LearnerJob;
 import dev.deepmatch.schema.DeadLetter;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -26,15 +24,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -101,7 +95,7 @@ class LearnerJobITCase {
         }
 
         // ---- first run ------------------------------------------------------------------
-        JobClient first = submit(settings(checkpoints), null);
+        JobClient first = Jobs.submit(settings(checkpoints), null);
         RestMetrics firstMetrics = new RestMetrics(rest.toString(), first.getJobID().toString());
 
         List<DeadLetter> deadLetters = new ArrayList<>();
@@ -165,7 +159,7 @@ class LearnerJobITCase {
         }
 
         long checkpointsBefore = firstMetrics.completedCheckpoints();
-        await(
+        Jobs.await(
                 () -> {
                     try {
                         return firstMetrics.completedCheckpoints() >= checkpointsBefore + 2;
@@ -173,9 +167,9 @@ class LearnerJobITCase {
                         return false;
                     }
                 },
-                "two more checkpoints after everything was trained");
-        first.cancel().get(60, TimeUnit.SECONDS);
-        awaitTermination(first);
+                "two more checkpoints after everything was trained",
+                WAIT);
+        Jobs.cancel(first, WAIT);
         Path latest = latestCheckpoint(checkpoints.resolve(first.getJobID().toString()));
 
         // ---- second run, restored from the latest checkpoint ------------------------------
@@ -183,7 +177,7 @@ class LearnerJobITCase {
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             send(producer, generator, SECOND_RUN_EVENTS, itemsPlayed);
         }
-        JobClient second = submit(settings(checkpoints), latest);
+        JobClient second = Jobs.submit(settings(checkpoints), latest);
         try {
             RestMetrics secondMetrics =
                     new RestMetrics(rest.toString(), second.getJobID().toString());
@@ -265,8 +259,7 @@ class LearnerJobITCase {
                         .isGreaterThanOrEqualTo(versionBefore);
             }
         } finally {
-            second.cancel().get(60, TimeUnit.SECONDS);
-            awaitTermination(second);
+            Jobs.cancel(second, WAIT);
         }
     }
 
@@ -285,31 +278,6 @@ class LearnerJobITCase {
         s.put("parallelism", "2");
         s.put("transactional-id-prefix", "it-learner");
         return s;
-    }
-
-    private static JobClient submit(Map<String, String> settings, Path restoreFrom)
-            throws Exception {
-        List<String> args = new ArrayList<>();
-        settings.forEach(
-                (name, value) -> {
-                    args.add("--" + name);
-                    args.add(value);
-                });
-        JobConfig config = JobConfig.fromArgs(args.toArray(new String[0]));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        LearnerJob.configureEnvironment(env, config);
-        if (restoreFrom != null) {
-            Configuration restore = new Configuration();
-            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
-            env.configure(restore);
-        }
-        LearnerJob.defineWorkflow(
-                env,
-                config,
-                LearnerJob.kafkaSource(config),
-                LearnerJob.vectorSink(config),
-                LearnerJob.deadLetterSink(config));
-        return env.executeAsync(LearnerJob.JOB_NAME);
     }
 
     private static void send(
@@ -371,50 +339,17 @@ class LearnerJobITCase {
     private static Map<String, Double> awaitMetrics(
             RestMetrics metrics, java.util.function.Predicate<Map<String, Double>> done)
             throws Exception {
-        Set<String> names =
+        return Jobs.awaitMetrics(
+                metrics,
                 Set.of(
                         "eventsIn",
                         "invalidEventsTotal",
                         "examplesIn",
                         "examplesOut",
                         "pendingExamples",
-                        "modelVersion");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Map<String, Double> values = Map.of();
-        while (System.nanoTime() < deadline) {
-            try {
-                values = metrics.fetch(names);
-                if (values.keySet().containsAll(names) && done.test(values)) {
-                    return values;
-                }
-            } catch (IOException notYetRunning) {
-                // the REST API knows the job once it is scheduled
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("job did not get there within " + WAIT + "; metrics " + values);
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    private static void awaitTermination(JobClient job) throws Exception {
-        await(
-                () -> {
-                    try {
-                        return job.getJobStatus().get().isGloballyTerminalState();
-                    } catch (Exception e) {
-                        return true; // the cluster no longer knows the job
-                    }
-                },
-                "job " + job.getJobID() + " to end");
+                        "modelVersion"),
+                done,
+                WAIT);
     }
 
     private static Path latestCheckpoint(Path jobDir) throws IOException {

@@ -25,7 +25,14 @@ class WindowRuleTest {
 
     static PlaybackEvent play(String eventId, String item, long time, double rate) {
         return new PlaybackEvent(
-                eventId, "u", item, Instant.ofEpochMilli(time), rate, IntentType.AUTOPLAY, null);
+                eventId,
+                "u",
+                item,
+                Instant.ofEpochMilli(time),
+                rate,
+                IntentType.AUTOPLAY,
+                null,
+                null);
     }
 
     /** Applies a play to the window; returns the example's target and history items, or null. */

@@ -73,7 +73,7 @@ class PrequentialHarnessTest {
 
     private static PlaybackEvent play(String user, String item, double rate) {
         return new PlaybackEvent(
-                user + item, user, item, Instant.EPOCH, rate, IntentType.UNKNOWN, null);
+                user + item, user, item, Instant.EPOCH, rate, IntentType.UNKNOWN, null, null);
     }
 
     /** Nine plays by two users: seven examples, three positive, two negative, two neither. */

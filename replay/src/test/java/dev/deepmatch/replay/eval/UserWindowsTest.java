@@ -16,7 +16,14 @@ class UserWindowsTest {
     private PlaybackEvent play(String user, String item, double rate, IntentType intent) {
         time += 1000;
         return new PlaybackEvent(
-                user + item + time, user, item, Instant.ofEpochMilli(time), rate, intent, null);
+                user + item + time,
+                user,
+                item,
+                Instant.ofEpochMilli(time),
+                rate,
+                intent,
+                null,
+                null);
     }
 
     private static String[] items(Example e) {

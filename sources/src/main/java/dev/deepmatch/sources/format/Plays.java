@@ -16,6 +16,13 @@ final class Plays {
             IntentType intent,
             String eventId) {
         return new PlaybackEvent(
-                eventId, user, item, Instant.ofEpochMilli(eventTimeMillis), rate, intent, null);
+                eventId,
+                user,
+                item,
+                Instant.ofEpochMilli(eventTimeMillis),
+                rate,
+                intent,
+                null,
+                null);
     }
 }

@@ -55,6 +55,7 @@ class MssdMiniReaderTest {
                                 Instant.ofEpochMilli(254_000),
                                 0.90,
                                 IntentType.UNKNOWN,
+                                null,
                                 null));
     }
 

@@ -5,10 +5,17 @@ import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.PlaybackEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.SchemaParser;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -23,14 +30,19 @@ import org.apache.avro.specific.SpecificRecord;
  * marker {@code C3 01}, the writer schema's 8-byte CRC-64-AVRO fingerprint (little-endian), then
  * the Avro binary body. Producers, the job, the tools and clients share these three instances.
  *
- * <p>The fingerprint lets a reader tell a record of a schema it does not know from garbage; a
- * payload must be exactly one record (trailing bytes are an error). Thread-safe.
+ * <p>A codec writes the current schema and reads it and every older released writer schema of its
+ * type (devices of old app versions keep sending those), resolving them to the current one by Avro
+ * schema resolution. The older schemas ship with the classes under {@link #SCHEMA_RESOURCES}{@code
+ * older/}, self-contained, as non-Java clients use them. The fingerprint lets a reader tell a
+ * record of a schema it does not know from garbage; a payload must be exactly one record (trailing
+ * bytes are an error). Thread-safe.
  */
 public final class WireCodec<T extends SpecificRecord> {
 
     /** Plays on the events topic. */
     public static final WireCodec<PlaybackEvent> PLAYBACK_EVENT =
-            new WireCodec<>(PlaybackEvent.class, PlaybackEvent.getClassSchema());
+            new WireCodec<>(
+                    PlaybackEvent.class, PlaybackEvent.getClassSchema(), "PlaybackEvent-v1.avsc");
 
     /** Item vectors on the vectors topic. */
     public static final WireCodec<ItemVector> ITEM_VECTOR =
@@ -38,7 +50,14 @@ public final class WireCodec<T extends SpecificRecord> {
 
     /** Records the job could not use, on the dead-letter topic. */
     public static final WireCodec<DeadLetter> DEAD_LETTER =
-            new WireCodec<>(DeadLetter.class, DeadLetter.getClassSchema());
+            new WireCodec<>(DeadLetter.class, DeadLetter.getClassSchema(), "DeadLetter-v1.avsc");
+
+    /**
+     * Classpath folder of the self-contained wire schemas: {@code <Type>.avsc} (current) and {@code
+     * older/<Type>-v<N>.avsc} (as frozen in version N and read still). The repository's {@code
+     * schemas/} folder.
+     */
+    public static final String SCHEMA_RESOURCES = "deepmatch-schemas/";
 
     /** Marker and fingerprint: the bytes before the body. */
     public static final int HEADER_LENGTH = 10;
@@ -73,18 +92,62 @@ public final class WireCodec<T extends SpecificRecord> {
     private final Schema schema;
     private final long fingerprint;
     private final SpecificDatumWriter<T> writer;
-    private final SpecificDatumReader<T> reader;
 
-    private WireCodec(Class<T> type, Schema schema) {
+    /** Writer fingerprint to a reader resolving that writer schema to the current one. */
+    private final Map<Long, SpecificDatumReader<T>> readers = new LinkedHashMap<>();
+
+    private final Map<Long, Schema> writerSchemas = new LinkedHashMap<>();
+
+    private WireCodec(Class<T> type, Schema schema, String... olderSchemaFiles) {
         SpecificData model = SpecificData.getForClass(type);
         this.schema = schema;
         this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
         this.writer = new SpecificDatumWriter<>(schema, model);
-        this.reader = new SpecificDatumReader<>(schema, schema, model);
+        addWriter(schema, model);
+        for (String file : olderSchemaFiles) {
+            addWriter(loadOlder(file), model);
+        }
+    }
+
+    private void addWriter(Schema writerSchema, SpecificData model) {
+        SchemaCompatibility.SchemaPairCompatibility compatibility =
+                SchemaCompatibility.checkReaderWriterCompatibility(schema, writerSchema);
+        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw new IllegalStateException(
+                    "the current "
+                            + schema.getName()
+                            + " schema cannot read an older writer schema: "
+                            + compatibility.getDescription());
+        }
+        long f = SchemaNormalization.parsingFingerprint64(writerSchema);
+        writerSchemas.put(f, writerSchema);
+        readers.put(f, new SpecificDatumReader<>(writerSchema, schema, model));
+    }
+
+    private static Schema loadOlder(String file) {
+        String resource = SCHEMA_RESOURCES + "older/" + file;
+        try (InputStream in = WireCodec.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("schema resource " + resource + " is missing");
+            }
+            return new SchemaParser()
+                    .parse(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .mainSchema();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read schema resource " + resource, e);
+        }
     }
 
     public Schema schema() {
         return schema;
+    }
+
+    /**
+     * Every writer schema this codec reads, by fingerprint: the current one first, then the older
+     * ones.
+     */
+    public Map<Long, Schema> writerSchemas() {
+        return Collections.unmodifiableMap(writerSchemas);
     }
 
     /** The CRC-64-AVRO fingerprint of the schema, as written after the marker. */
@@ -130,15 +193,18 @@ public final class WireCodec<T extends SpecificRecord> {
         for (int i = 0; i < 8; i++) {
             written |= (bytes[2 + i] & 0xFFL) << (8 * i);
         }
-        if (written != fingerprint) {
+        SpecificDatumReader<T> reader = readers.get(written);
+        if (reader == null) {
             throw new DecodeException(
                     Failure.UNKNOWN_SCHEMA,
                     "schema fingerprint "
                             + hex(written)
-                            + " is not the "
+                            + " is none of the "
                             + schema.getName()
-                            + " schema this reader knows ("
-                            + hex(fingerprint)
+                            + " schemas this reader knows ("
+                            + String.join(
+                                    ", ",
+                                    writerSchemas.keySet().stream().map(WireCodec::hex).toList())
                             + ")",
                     null);
         }

@@ -8,9 +8,13 @@ import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.wire.WireCodec.DecodeException;
 import dev.deepmatch.schema.wire.WireCodec.Failure;
+import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
@@ -25,7 +29,8 @@ class WireCodecTest {
                 Instant.ofEpochMilli(1_700_000_000_123L),
                 0.25,
                 IntentType.AUTOPLAY,
-                "phone");
+                "phone",
+                "4.2.1");
     }
 
     @Test
@@ -64,6 +69,51 @@ class WireCodecTest {
         byte[] good = WireCodec.PLAYBACK_EVENT.encode(play());
         assertThatThrownBy(
                         () -> WireCodec.PLAYBACK_EVENT.decode(Arrays.copyOf(good, good.length - 4)))
+                .isInstanceOfSatisfying(
+                        DecodeException.class,
+                        e -> assertThat(e.failure()).isEqualTo(Failure.UNDECODABLE));
+    }
+
+    /**
+     * A device of release 0.1 writes the v1 schema (no appVersion) under its own fingerprint; the
+     * codec resolves it to the current schema, interleaved with current records.
+     */
+    @Test
+    void readsRecordsOfTheOlderWriterSchema() throws Exception {
+        Schema v1 =
+                WireCodec.PLAYBACK_EVENT.writerSchemas().values().stream()
+                        .skip(1)
+                        .findFirst()
+                        .get();
+        assertThat(v1.getField("appVersion")).isNull();
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("eventId", "e-old");
+        old.put("userId", "u1");
+        old.put("itemId", "track-1");
+        old.put("eventTimeMillis", 1_700_000_000_000L);
+        old.put("playRate", 0.75);
+        old.put(
+                "intent",
+                new GenericData.EnumSymbol(v1.getField("intent").schema(), "EXACT_TRACK"));
+        old.put("deviceId", "car");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old, bytes);
+        byte[] oldBytes = bytes.toByteArray();
+        byte[] newBytes = WireCodec.PLAYBACK_EVENT.encode(play());
+        assertThat(Arrays.copyOfRange(oldBytes, 2, 10))
+                .as("the two writers' fingerprints")
+                .isNotEqualTo(Arrays.copyOfRange(newBytes, 2, 10));
+
+        PlaybackEvent read = WireCodec.PLAYBACK_EVENT.decode(oldBytes);
+        assertThat(read.getEventId()).isEqualTo("e-old");
+        assertThat(read.getIntent()).isEqualTo(IntentType.EXACT_TRACK);
+        assertThat(read.getDeviceId()).isEqualTo("car");
+        assertThat(read.getPlayRate()).isEqualTo(0.75);
+        assertThat(read.getAppVersion()).as("the field v1 does not have").isNull();
+        assertThat(WireCodec.PLAYBACK_EVENT.decode(newBytes).getAppVersion()).isEqualTo("4.2.1");
+
+        byte[] padded = Arrays.copyOf(oldBytes, oldBytes.length + 3);
+        assertThatThrownBy(() -> WireCodec.PLAYBACK_EVENT.decode(padded))
                 .isInstanceOfSatisfying(
                         DecodeException.class,
                         e -> assertThat(e.failure()).isEqualTo(Failure.UNDECODABLE));

@@ -1,0 +1,97 @@
+package dev.deepmatch.it;
+
+import dev.deepmatch.job.JobConfig;
+import dev.deepmatch.job.LearnerJob;
+import dev.deepmatch.tools.local.RestMetrics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Submits the production job, as its command line defines it, to the test's MiniCluster. */
+final class Jobs {
+
+    private Jobs() {}
+
+    /** The job with these settings ({@code name -> value}), restored from a checkpoint if given. */
+    static JobClient submit(Map<String, String> settings, Path restoreFrom) throws Exception {
+        List<String> args = new ArrayList<>();
+        settings.forEach(
+                (name, value) -> {
+                    args.add("--" + name);
+                    args.add(value);
+                });
+        JobConfig config = JobConfig.fromArgs(args.toArray(new String[0]));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LearnerJob.configureEnvironment(env, config);
+        if (restoreFrom != null) {
+            Configuration restore = new Configuration();
+            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
+            env.configure(restore);
+        }
+        LearnerJob.defineWorkflow(
+                env,
+                config,
+                LearnerJob.kafkaSource(config),
+                LearnerJob.vectorSink(config),
+                LearnerJob.deadLetterSink(config));
+        return env.executeAsync(LearnerJob.JOB_NAME);
+    }
+
+    /** Polls the job's metrics until {@code done} holds for them; fails after {@code wait}. */
+    static Map<String, Double> awaitMetrics(
+            RestMetrics metrics,
+            Set<String> names,
+            Predicate<Map<String, Double>> done,
+            Duration wait)
+            throws Exception {
+        long deadline = System.nanoTime() + wait.toNanos();
+        Map<String, Double> values = Map.of();
+        while (System.nanoTime() < deadline) {
+            try {
+                values = metrics.fetch(names);
+                if (values.keySet().containsAll(names) && done.test(values)) {
+                    return values;
+                }
+            } catch (IOException notYetRunning) {
+                // the REST API knows the job once it is scheduled
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("job did not get there within " + wait + "; metrics " + values);
+    }
+
+    static void await(BooleanSupplier condition, String what, Duration wait)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    static void cancel(JobClient job, Duration wait) throws Exception {
+        job.cancel().get(wait.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        await(
+                () -> {
+                    try {
+                        return job.getJobStatus().get().isGloballyTerminalState();
+                    } catch (Exception e) {
+                        return true; // the cluster no longer knows the job
+                    }
+                },
+                "job " + job.getJobID() + " to end",
+                wait);
+    }
+}
