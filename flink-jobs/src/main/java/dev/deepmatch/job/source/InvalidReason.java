@@ -11,6 +11,10 @@ public enum InvalidReason {
     EMPTY_EVENT_ID,
     EMPTY_USER_ID,
     EMPTY_ITEM_ID,
+    /** An id longer than {@link PlaybackDecoder#MAX_ID_CHARS}. */
+    ID_TOO_LONG,
+    /** An id with a control character (NUL, newline, escape, ...). */
+    CONTROL_CHARACTER_IN_ID,
     /** Play rate NaN or outside [0, 1]. */
     RATE_OUT_OF_RANGE,
     /** Event time later than processing time plus the allowed future skew. */

@@ -28,6 +28,12 @@ public final class PlaybackDecoder implements Serializable {
     /** The most of a problem's description a dead letter keeps. */
     public static final int MAX_DETAIL_CHARS = 2000;
 
+    /**
+     * The longest event, user or item id accepted. Ids become state keys, catalogue rows and the
+     * vectors topic's keys; a longer one is a device bug, not a track.
+     */
+    public static final int MAX_ID_CHARS = 512;
+
     private final long maxFutureSkewMillis;
     private final int deadLetterMaxBytes;
     private final Clock clock;
@@ -68,6 +74,7 @@ public final class PlaybackDecoder implements Serializable {
         }
         InvalidReason reason = null;
         String problem = null;
+        IdProblem idProblem;
         if (isBlank(event.getEventId())) {
             reason = InvalidReason.EMPTY_EVENT_ID;
             problem = "eventId is empty";
@@ -77,6 +84,9 @@ public final class PlaybackDecoder implements Serializable {
         } else if (isBlank(event.getItemId())) {
             reason = InvalidReason.EMPTY_ITEM_ID;
             problem = "itemId is empty";
+        } else if ((idProblem = badId(event)) != null) {
+            reason = idProblem.reason();
+            problem = idProblem.detail();
         } else if (!(event.getPlayRate() >= 0.0 && event.getPlayRate() <= 1.0)) {
             reason = InvalidReason.RATE_OUT_OF_RANGE;
             problem = "playRate " + event.getPlayRate() + " is not in [0, 1]";
@@ -98,7 +108,7 @@ public final class PlaybackDecoder implements Serializable {
                     key,
                     value,
                     reason,
-                    problem + " (eventId " + event.getEventId() + ")",
+                    problem + " (eventId " + printable(event.getEventId()) + ")",
                     now);
         }
         return DecodedPlay.valid(event);
@@ -137,6 +147,49 @@ public final class PlaybackDecoder implements Serializable {
     /** The first {@code max} bytes, without copying; null stays null. */
     private static ByteBuffer head(byte[] bytes, int max) {
         return bytes == null ? null : ByteBuffer.wrap(bytes, 0, Math.min(bytes.length, max));
+    }
+
+    private record IdProblem(InvalidReason reason, String detail) {}
+
+    /** What is wrong with the first bad id of the event, or null. */
+    private static IdProblem badId(PlaybackEvent event) {
+        String[][] ids = {
+            {"eventId", event.getEventId()},
+            {"userId", event.getUserId()},
+            {"itemId", event.getItemId()}
+        };
+        for (String[] id : ids) {
+            String value = id[1];
+            if (value.length() > MAX_ID_CHARS) {
+                return new IdProblem(
+                        InvalidReason.ID_TOO_LONG,
+                        id[0]
+                                + " has "
+                                + value.length()
+                                + " characters, more than "
+                                + MAX_ID_CHARS);
+            }
+            for (int i = 0; i < value.length(); i++) {
+                if (Character.isISOControl(value.charAt(i))) {
+                    return new IdProblem(
+                            InvalidReason.CONTROL_CHARACTER_IN_ID,
+                            String.format(
+                                    "%s has a control character U+%04X at %d",
+                                    id[0], (int) value.charAt(i), i));
+                }
+            }
+        }
+        return null;
+    }
+
+    /** An id as a detail shows it: control characters escaped, at most 100 characters. */
+    private static String printable(String id) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < id.length() && b.length() < 100; i++) {
+            char c = id.charAt(i);
+            b.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : c);
+        }
+        return id.length() > 100 ? b + "..." : b.toString();
     }
 
     private static boolean isBlank(String s) {

@@ -74,6 +74,9 @@ class PlaybackDecoderTest {
         decoded.add(decode(18, play("e", "u", "i", NOW, Double.NaN)));
         decoded.add(decode(19, play("e", "u", "i", NOW + 6 * 60_000)));
         decoded.add(decode(20, trailing));
+        decoded.add(decode(21, play("e", "u", "i".repeat(PlaybackDecoder.MAX_ID_CHARS + 1), NOW)));
+        decoded.add(decode(22, play("e", "u\u0000x", "i", NOW)));
+        decoded.add(decode(23, play("e\n1", "u", "i", NOW)));
 
         assertThat(decoded).allSatisfy(d -> assertThat(d.event).isNull());
         assertThat(decoded)
@@ -92,10 +95,14 @@ class PlaybackDecoderTest {
                         "RATE_OUT_OF_RANGE",
                         "RATE_OUT_OF_RANGE",
                         "FUTURE_EVENT_TIME",
-                        "UNDECODABLE");
+                        "UNDECODABLE",
+                        "ID_TOO_LONG",
+                        "CONTROL_CHARACTER_IN_ID",
+                        "CONTROL_CHARACTER_IN_ID");
         assertThat(letters)
                 .extracting(DeadLetter::getSourceOffset)
-                .containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L);
+                .containsExactly(
+                        10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L, 21L, 22L, 23L);
         DeadLetter first = letters.get(0);
         assertThat(first.getSourceTopic()).isEqualTo("playback-events");
         assertThat(first.getSourcePartition()).isEqualTo(3);
@@ -107,6 +114,16 @@ class PlaybackDecoderTest {
         assertThat(letters.get(6).getDetail()).contains("1.5");
         assertThat(letters.get(2).getOriginalValue()).isNull();
         assertThat(letters.get(10).getDetail()).contains("bytes left after one PlaybackEvent");
+        assertThat(letters.get(11).getDetail()).startsWith("itemId has 513 characters");
+        assertThat(letters.get(12).getDetail()).startsWith("userId has a control character U+0000");
+        assertThat(letters.get(13).getDetail()).contains("(eventId e\\u000a1)");
+    }
+
+    @Test
+    void idsAtTheLimitAndBeyondAsciiAreGood() {
+        String longest = "t".repeat(PlaybackDecoder.MAX_ID_CHARS);
+        assertThat(decode(1, play("e", "u", longest, NOW)).event).isNotNull();
+        assertThat(decode(2, play("e", "ユーザー", "Beyoncé – Halo", NOW)).event).isNotNull();
     }
 
     /**
