@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobStatus;
 
 /**
@@ -101,19 +102,17 @@ public final class LocalMain {
         Settings source = options.pipeline().settings();
         System.err.println(
                 "local: starting Kafka, the job and the producer (" + describe(source) + ")");
-        LocalPipeline pipeline;
-        try {
-            pipeline = LocalPipeline.start(options.pipeline());
-        } catch (IllegalArgumentException e) {
-            System.err.println("local: " + e.getMessage());
-            return 2;
-        }
+        // The hook is in place before anything starts: Ctrl-C during start-up interrupts the start,
+        // which stops what it had started and removes its files.
         Thread main = Thread.currentThread();
         CountDownLatch cleanedUp = new CountDownLatch(1);
+        // Also a flag: a library may swallow the interrupt (the broker's start does).
+        AtomicBoolean stopRequested = new AtomicBoolean();
         Thread hook =
                 new Thread(
                         () -> {
                             // Ctrl-C: let the main thread print its last line and stop everything
+                            stopRequested.set(true);
                             main.interrupt();
                             try {
                                 cleanedUp.await(60, TimeUnit.SECONDS);
@@ -123,6 +122,21 @@ public final class LocalMain {
                         },
                         "local-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        LocalPipeline pipeline;
+        try {
+            pipeline = LocalPipeline.start(options.pipeline(), stopRequested::get);
+        } catch (IllegalArgumentException e) {
+            System.err.println("local: " + e.getMessage());
+            release(hook, cleanedUp);
+            return 2;
+        } catch (InterruptedException e) {
+            System.err.println("local: stopped during start-up; everything started is stopped");
+            release(hook, cleanedUp);
+            return INTERRUPTED;
+        } catch (Exception | Error e) {
+            release(hook, cleanedUp);
+            throw e;
+        }
         boolean interrupted = false;
         try {
             System.err.printf(
@@ -136,7 +150,7 @@ public final class LocalMain {
             if (pipeline.prometheusUrl() != null) {
                 System.err.println("local: Prometheus metrics on " + pipeline.prometheusUrl());
             }
-            int exit = watch(pipeline, source, options.progressMillis());
+            int exit = watch(pipeline, source, options.progressMillis(), stopRequested);
             interrupted = exit == INTERRUPTED;
             return exit;
         } finally {
@@ -147,18 +161,23 @@ public final class LocalMain {
                     pipeline.close();
                 }
             } finally {
-                cleanedUp.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it waits for cleanedUp
-                }
+                release(hook, cleanedUp);
             }
         }
     }
 
+    private static void release(Thread hook, CountDownLatch cleanedUp) {
+        cleanedUp.countDown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it waits for cleanedUp, which is now down
+        }
+    }
+
     /** Prints progress until every event is through (bounded runs), Ctrl-C, or a failure. */
-    private static int watch(LocalPipeline pipeline, Settings source, long progressMillis)
+    private static int watch(
+            LocalPipeline pipeline, Settings source, long progressMillis, AtomicBoolean stop)
             throws Exception {
         boolean bounded = SourceSettings.bounded(source);
         Progress printed = null;
@@ -168,6 +187,9 @@ public final class LocalMain {
         try {
             while (true) {
                 Thread.sleep(1_000);
+                if (stop.get()) {
+                    throw new InterruptedException("stop requested");
+                }
                 try {
                     current = pipeline.poll();
                 } catch (java.io.IOException e) {

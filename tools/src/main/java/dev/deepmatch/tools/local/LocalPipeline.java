@@ -21,11 +21,15 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.BlobServerOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -123,6 +127,21 @@ public final class LocalPipeline implements AutoCloseable {
      * cannot work (a missing file, a bad combination) fail first, before anything starts.
      */
     public static LocalPipeline start(Plan plan) throws Exception {
+        return start(plan, () -> false);
+    }
+
+    /**
+     * As {@link #start(Plan)}, stopping at the next step (with {@link InterruptedException}, after
+     * stopping what it started and removing its files) once {@code stopRequested} holds or the
+     * thread is interrupted: Ctrl-C during start-up.
+     */
+    public static LocalPipeline start(Plan plan, BooleanSupplier stopRequested) throws Exception {
+        Runnable step =
+                () -> {
+                    if (stopRequested.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+                        throw new StartAborted();
+                    }
+                };
         SourceSettings.check(plan.settings());
         JobConfig.of(plan.settings(), plan.kafka(), plan.flink());
         EventSource source =
@@ -134,6 +153,7 @@ public final class LocalPipeline implements AutoCloseable {
         JobClient job = null;
         try {
             kafka = EmbeddedKafka.builder().logDir(workDir.resolve("kafka")).start();
+            step.run();
 
             Settings.Builder settings =
                     plan.settings().toBuilder()
@@ -149,6 +169,13 @@ public final class LocalPipeline implements AutoCloseable {
             flinkConf.set(RestOptions.PORT, webPort);
             flinkConf.set(RestOptions.ADDRESS, "localhost");
             flinkConf.set(RestOptions.BIND_ADDRESS, "localhost");
+            // The local cluster's own files (RocksDB, blobs, the web UI's uploads) under the
+            // working
+            // directory too, so that stopping removes them with the broker's data.
+            flinkConf.set(CoreOptions.TMP_DIRS, workDir.resolve("flink-tmp").toString());
+            flinkConf.set(
+                    BlobServerOptions.STORAGE_DIRECTORY, workDir.resolve("flink-blobs").toString());
+            flinkConf.set(WebOptions.TMP_DIR, workDir.resolve("flink-web").toString());
             // progress lines read the metrics through REST: keep them fresh
             flinkConf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
             int prometheusPort = plan.prometheusPort() == 0 ? freePort() : plan.prometheusPort();
@@ -165,6 +192,7 @@ public final class LocalPipeline implements AutoCloseable {
             kafka.createTopic(eventsTopic, plan.partitions());
             kafka.createTopic(config.get(JobSettings.DEAD_LETTER_TOPIC), 1);
             kafka.createCompactedTopic(config.get(JobSettings.VECTORS_TOPIC), 1);
+            step.run();
 
             if (source != null && plan.preload()) {
                 try (EventSource events = source) {
@@ -184,6 +212,7 @@ public final class LocalPipeline implements AutoCloseable {
                     LearnerJob.deadLetterSink(config));
             long startNanos = System.nanoTime();
             job = env.executeAsync(LearnerJob.JOB_NAME);
+            step.run();
 
             PlaybackProducer producer = null;
             Thread producerThread = null;
@@ -209,6 +238,7 @@ public final class LocalPipeline implements AutoCloseable {
                             producerThread,
                             failure,
                             startNanos);
+            step.run();
             if (producerThread != null) {
                 producerThread.start();
             }
@@ -232,7 +262,21 @@ public final class LocalPipeline implements AutoCloseable {
                 kafka.close();
             }
             deleteRecursively(workDir);
+            if (e instanceof StartAborted || stopRequested.getAsBoolean()) {
+                InterruptedException stopped = new InterruptedException("stopped during start-up");
+                stopped.addSuppressed(e);
+                throw stopped;
+            }
             throw e;
+        }
+    }
+
+    /** Ctrl-C between two steps of the start. */
+    private static final class StartAborted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StartAborted() {
+            super("stop requested during start-up", null, false, false);
         }
     }
 
