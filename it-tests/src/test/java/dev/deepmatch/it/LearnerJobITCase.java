@@ -185,12 +185,18 @@ class LearnerJobITCase {
                     awaitMetrics(
                             secondMetrics,
                             v ->
-                                    v.getOrDefault("eventsIn", 0.0) >= SECOND_RUN_EVENTS
+                                    v.getOrDefault("eventsIn", 0.0)
+                                                    >= FIRST_RUN_EVENTS + 7 + SECOND_RUN_EVENTS
                                             && v.getOrDefault("pendingExamples", 1.0) == 0);
-            // the source resumed at the checkpointed offsets: only the new events were read
+            // The counters continue from the checkpoint, and the source resumed at its offsets:
+            // only the new events were read on top.
             assertThat(m2.get("eventsIn"))
-                    .as("events read after restore")
-                    .isEqualTo((double) SECOND_RUN_EVENTS);
+                    .as("events counted after restore")
+                    .isEqualTo((double) FIRST_RUN_EVENTS + 7 + SECOND_RUN_EVENTS);
+            assertThat(m2.get("invalidEventsTotal")).isEqualTo(7.0);
+            assertThat(m2.get("positivesRanked"))
+                    .as("positives ranked since the start: POS@N since the start continues")
+                    .isGreaterThan(m.get("positivesRanked"));
             assertThat(m2.get("modelVersion"))
                     .as(
                             "model version after restore %s <= %s",
@@ -244,7 +250,7 @@ class LearnerJobITCase {
                     .containsAll(trainedBefore);
             System.out.printf(
                     "first run: %d dead letters, committed vectors up to version %d, restored from"
-                            + " %s; second run: %.0f events read, full refresh of %d items at"
+                            + " %s; second run: %.0f events counted since the start, full refresh of %d items at"
                             + " version %d, model version now %.0f%n",
                     deadLetters.size(),
                     versionBefore,
@@ -347,7 +353,8 @@ class LearnerJobITCase {
                         "examplesIn",
                         "examplesOut",
                         "pendingExamples",
-                        "modelVersion"),
+                        "modelVersion",
+                        "positivesRanked"),
                 done,
                 WAIT);
     }

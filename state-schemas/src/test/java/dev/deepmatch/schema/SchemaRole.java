@@ -27,7 +27,8 @@ enum SchemaRole {
                     "UserWindow", STATE,
                     "WindowPlay", STATE,
                     "TrainingExample", STATE,
-                    "ModelShard", STATE);
+                    "ModelShard", STATE,
+                    "CounterTotal", STATE);
 
     private final boolean oldReadersReadNewData;
 

@@ -2,6 +2,7 @@ package dev.deepmatch.job.train;
 
 import static dev.deepmatch.job.LearnerMetrics.*;
 
+import dev.deepmatch.job.CounterTotals;
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
 import dev.deepmatch.model.ModelConfig;
@@ -57,6 +58,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     /** The N of the prequential POS@N / NEG@N gauges, as in the replay's final line. */
     private static final int[] TOP_N = {10, 50};
 
+    /** Keys of the recall counter's totals among the {@link CounterTotals}. */
+    private static final String RECALL_PREFIX = "recall.";
+
     private final TrainerSettings config;
 
     private transient ModelConfig modelConfig;
@@ -82,6 +86,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     /** Item id -> event time of the earliest play, since the last emission, that changed it. */
     private transient Map<String, Long> unreportedPlays;
 
+    private transient CounterTotals totals;
     private transient Counter examplesIn;
     private transient Counter trainingSteps;
     private transient Counter vectorsEmitted;
@@ -124,6 +129,8 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                                         "pending-batch",
                                         new AvroTypeInfo<>(TrainingExample.class)));
 
+        totals = new CounterTotals();
+        totals.initialize(context.getOperatorStateStore());
         modelConfig = config.model();
         List<ModelShard> shards = new ArrayList<>();
         modelState.get().forEach(shards::add);
@@ -192,11 +199,11 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     }
 
     private void registerMetrics(MetricGroup metrics) {
-        examplesIn = metrics.counter(EXAMPLES_IN);
+        examplesIn = totals.counter(metrics, EXAMPLES_IN);
         metrics.meter(EXAMPLES_PER_SECOND, new MeterView(examplesIn));
-        trainingSteps = metrics.counter(TRAINING_STEPS);
-        vectorsEmitted = metrics.counter(VECTORS_EMITTED);
-        fullRefreshes = metrics.counter(FULL_REFRESHES);
+        trainingSteps = totals.counter(metrics, TRAINING_STEPS);
+        vectorsEmitted = totals.counter(metrics, VECTORS_EMITTED);
+        fullRefreshes = totals.counter(metrics, FULL_REFRESHES);
         stepMillis =
                 metrics.histogram(TRAINING_STEP_MILLIS, new DescriptiveStatisticsHistogram(500));
         freshnessMillis =
@@ -212,6 +219,12 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                         modelConfig.posThreshold(),
                         modelConfig.negThreshold(),
                         config.metricsWindow());
+        // POS@N / NEG@N since the start continue from the checkpoint's hits.
+        Map<String, Long> recallTotals = new HashMap<>();
+        for (String key : recall.totals().keySet()) {
+            recallTotals.put(key, totals.restoredValue(RECALL_PREFIX + key));
+        }
+        recall.addTotals(recallTotals);
         publishRecall();
         String[][] names = {
             {POS10, NEG10, POS10_TOTAL, NEG10_TOTAL}, {POS50, NEG50, POS50_TOTAL, NEG50_TOTAL}
@@ -420,6 +433,8 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         modelState.update(
                 model != null ? model.snapshot(config.modelShardBytes()) : retainedShards);
         pendingState.update(batch);
+        recall.totals().forEach((k, v) -> totals.setValue(RECALL_PREFIX + k, v));
+        totals.snapshot();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.deepmatch.job.window;
 
+import dev.deepmatch.job.CounterTotals;
 import dev.deepmatch.job.LearnerMetrics;
 import dev.deepmatch.model.prequential.WindowRule;
 import dev.deepmatch.schema.PlaybackEvent;
@@ -57,6 +58,7 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
     private transient Counter lateDropped;
     private transient Counter duplicatesDropped;
     private transient Counter examplesOut;
+    private transient CounterTotals totals;
 
     public UserWindowFunction(WindowRule rule, Duration stateTtl) {
         this.rule = rule;
@@ -78,10 +80,10 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
         window = getRuntimeContext().getState(descriptor);
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        playsAccepted = metrics.counter(LearnerMetrics.PLAYS_ACCEPTED);
-        lateDropped = metrics.counter(LearnerMetrics.LATE_PLAYS_DROPPED);
-        duplicatesDropped = metrics.counter(LearnerMetrics.DUPLICATE_PLAYS_DROPPED);
-        examplesOut = metrics.counter(LearnerMetrics.EXAMPLES_OUT);
+        playsAccepted = totals.counter(metrics, LearnerMetrics.PLAYS_ACCEPTED);
+        lateDropped = totals.counter(metrics, LearnerMetrics.LATE_PLAYS_DROPPED);
+        duplicatesDropped = totals.counter(metrics, LearnerMetrics.DUPLICATE_PLAYS_DROPPED);
+        examplesOut = totals.counter(metrics, LearnerMetrics.EXAMPLES_OUT);
         metrics.gauge(LearnerMetrics.USERS_IN_WINDOW_STATE, (Gauge<Long>) () -> windows);
     }
 
@@ -140,6 +142,7 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         windowsState.update(List.of(windows));
+        totals.snapshot();
     }
 
     @Override
@@ -152,5 +155,7 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
         for (Long count : windowsState.get()) {
             windows += count;
         }
+        totals = new CounterTotals();
+        totals.initialize(context.getOperatorStateStore());
     }
 }

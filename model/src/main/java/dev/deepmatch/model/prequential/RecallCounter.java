@@ -1,6 +1,8 @@
 package dev.deepmatch.model.prequential;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * POS@N and NEG@N of a stream of ranked examples, the one counter the job and the replay use: among
@@ -76,6 +78,34 @@ public final class RecallCounter {
 
     public long negatives() {
         return negatives.count;
+    }
+
+    /**
+     * The counts behind the figures since the start, by name ({@code examples}, {@code positives},
+     * {@code positiveHits@N}, and the same for negatives): what a restart must keep for them to
+     * continue. The recent window is not part of it.
+     */
+    public Map<String, Long> totals() {
+        Map<String, Long> t = new LinkedHashMap<>();
+        t.put("examples", examples);
+        t.put("positives", positives.count);
+        t.put("negatives", negatives.count);
+        for (int i = 0; i < ns.length; i++) {
+            t.put("positiveHits@" + ns[i], positives.hits[i]);
+            t.put("negativeHits@" + ns[i], negatives.hits[i]);
+        }
+        return t;
+    }
+
+    /** Adds {@link #totals()} of an earlier run (a restored checkpoint); missing names count 0. */
+    public void addTotals(Map<String, Long> earlier) {
+        examples += earlier.getOrDefault("examples", 0L);
+        positives.count += earlier.getOrDefault("positives", 0L);
+        negatives.count += earlier.getOrDefault("negatives", 0L);
+        for (int i = 0; i < ns.length; i++) {
+            positives.hits[i] += earlier.getOrDefault("positiveHits@" + ns[i], 0L);
+            negatives.hits[i] += earlier.getOrDefault("negativeHits@" + ns[i], 0L);
+        }
     }
 
     /** Every example added, neutral ones included. */

@@ -44,6 +44,28 @@ class RecallCounterTest {
         assertThat(c.recentNeg(0)).isEqualTo(1.0);
     }
 
+    /** A restart: a fresh counter given the totals of the old one goes on as if never stopped. */
+    @Test
+    void theTotalsOfAnEarlierRunCarryTheFiguresSinceTheStartOn() {
+        RecallCounter whole = new RecallCounter(new int[] {1, 5}, POS, NEG, 4);
+        RecallCounter before = new RecallCounter(new int[] {1, 5}, POS, NEG, 4);
+        int[][] ranks = {{0, 9}, {3, 1}, {-1, 1}, {7, 0}, {2, 1}, {0, 0}, {4, 9}, {6, 1}};
+        for (int[] r : ranks) {
+            whole.add(r[0], r[1] / 10.0 + (r[1] == 9 ? 0.05 : 0));
+            before.add(r[0], r[1] / 10.0 + (r[1] == 9 ? 0.05 : 0));
+        }
+        RecallCounter after = new RecallCounter(new int[] {1, 5}, POS, NEG, 4);
+        after.addTotals(before.totals());
+        for (int[] r : ranks) {
+            whole.add(r[1] == 0 ? 0 : r[0], 0.95);
+            after.add(r[1] == 0 ? 0 : r[0], 0.95);
+        }
+        assertThat(after.totals()).isEqualTo(whole.totals());
+        assertThat(after.figures()).isEqualTo(whole.figures());
+        assertThat(after.positives()).isEqualTo(whole.positives()).isGreaterThan(ranks.length);
+        assertThat(after.negatives()).isEqualTo(whole.negatives()).isPositive();
+    }
+
     @Test
     void figuresAreNaNBeforeAnythingWasRanked() {
         RecallCounter c = new RecallCounter(new int[] {10}, POS, NEG, 5);
