@@ -24,6 +24,12 @@ final class Jobs {
 
     /** The job with these settings ({@code name -> value}), restored from a checkpoint if given. */
     static JobClient submit(Map<String, String> settings, Path restoreFrom) throws Exception {
+        return define(settings, restoreFrom).executeAsync(LearnerJob.JOB_NAME);
+    }
+
+    /** The job defined in an environment, not yet executed (its stream graph, for a cluster). */
+    static StreamExecutionEnvironment define(Map<String, String> settings, Path restoreFrom)
+            throws Exception {
         List<String> args = new ArrayList<>();
         settings.forEach(
                 (name, value) -> {
@@ -44,7 +50,7 @@ final class Jobs {
                 LearnerJob.kafkaSource(config),
                 LearnerJob.vectorSink(config),
                 LearnerJob.deadLetterSink(config));
-        return env.executeAsync(LearnerJob.JOB_NAME);
+        return env;
     }
 
     /** Polls the job's metrics until {@code done} holds for them; fails after {@code wait}. */
