@@ -159,6 +159,9 @@ class RepeatedFailuresITCase {
                         WAIT);
         double restarts = metrics.jobMetric("numRestarts");
         assertThat(restarts).as("restarts after %s", log).isEqualTo(KILLS);
+        // what local prints when the job restarts: the newest failure, named
+        String failure = metrics.latestFailure();
+        assertThat(failure).as("newest failure").contains("The TaskExecutor is shutting down");
         assertThat(m.get("eventsIn")).as("plays read, counted once: %s", m).isEqualTo(EVENTS_SENT);
         assertThat(m.get("playsAccepted") + m.get("latePlaysDropped"))
                 .as("plays in the windows: %s", m)
@@ -208,9 +211,15 @@ class RepeatedFailuresITCase {
         assertThat(refreshed).as("items twice in the refresh").hasSize(refresh.size());
         assertThat(refreshed).as("catalogue = items played").isEqualTo(items);
         System.out.printf(
-                "repeated failures: %s; %.0f restarts; %.0f plays counted once; %d vectors"
+                "repeated failures: %s; %.0f restarts (last: %s); %.0f plays counted once; %d vectors"
                         + " committed, versions up to %.0f; final refresh of %d items%n",
-                log, restarts, m.get("eventsIn"), vectors.size(), finalVersion, refresh.size());
+                log,
+                restarts,
+                failure,
+                m.get("eventsIn"),
+                vectors.size(),
+                finalVersion,
+                refresh.size());
         cluster.cancelJob(job).get();
     }
 

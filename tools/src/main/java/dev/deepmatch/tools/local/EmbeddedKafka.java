@@ -327,6 +327,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Writes meta.properties and the bootstrap metadata, like {@code kafka-storage format}. */
     private static void format(KafkaConfig config, Path dir) {
+        if (Files.exists(dir.resolve("meta.properties"))) {
+            return; // formatted by an earlier start: a restart on the same logs keeps them
+        }
         try {
             new Formatter()
                     .setPrintStream(

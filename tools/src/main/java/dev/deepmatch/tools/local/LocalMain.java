@@ -184,6 +184,7 @@ public final class LocalMain {
         Progress previous = null;
         Progress current = null;
         long nextPrint = progressMillis;
+        double restarts = 0;
         try {
             while (true) {
                 Thread.sleep(1_000);
@@ -201,6 +202,7 @@ public final class LocalMain {
                     printed = current;
                     nextPrint = current.millis() + progressMillis;
                 }
+                restarts = reportRestarts(pipeline, restarts);
                 if (pipeline.producerFailure() != null) {
                     System.err.println("local: the producer failed: " + pipeline.producerFailure());
                     return 1;
@@ -223,6 +225,25 @@ public final class LocalMain {
             }
             return INTERRUPTED;
         }
+    }
+
+    /**
+     * Says when the job has restarted since the last look, and why (the newest failure from the
+     * REST API), instead of the progress lines just stalling; returns the restarts seen.
+     */
+    private static double reportRestarts(LocalPipeline pipeline, double seen) {
+        try {
+            double now = pipeline.metrics().jobMetric("numRestarts");
+            if (now > seen) {
+                System.err.printf(
+                        "local: the job restarted (%.0f so far) after: %s%n",
+                        now, pipeline.metrics().latestFailure());
+                return now;
+            }
+        } catch (java.io.IOException restarting) {
+            // asked again next time
+        }
+        return seen;
     }
 
     /**

@@ -56,6 +56,28 @@ public final class RestMetrics {
         return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
     }
 
+    /**
+     * The newest failure of the job as {@code <task>: <first line of its stack trace>} (the
+     * exception and its message), or null if it has not failed.
+     */
+    public String latestFailure() throws IOException {
+        JsonNode entries =
+                get("/jobs/" + jobId + "/exceptions?maxExceptions=1")
+                        .path("exceptionHistory")
+                        .path("entries");
+        if (!entries.isArray() || entries.isEmpty()) {
+            return null;
+        }
+        JsonNode e = entries.get(0);
+        String trace = e.path("stacktrace").asText("");
+        String first =
+                trace.isEmpty()
+                        ? e.path("exceptionName").asText("")
+                        : trace.lines().findFirst().orElse("");
+        String task = e.path("taskName").asText("");
+        return task.isEmpty() || "null".equals(task) ? first : task + ": " + first;
+    }
+
     /** A job-level metric, e.g. {@code numRestarts}; NaN while the job does not publish it yet. */
     public double jobMetric(String name) throws IOException {
         for (JsonNode metric :

@@ -115,6 +115,10 @@ class EmbeddedKafkaITCase {
             assertThat(kept.recordsIn("t")).isEqualTo(1);
         }
         assertThat(dir.resolve("meta.properties")).exists();
+        // a restart on the kept logs finds the record again
+        try (EmbeddedKafka again = EmbeddedKafka.builder().logDir(dir).start()) {
+            assertThat(again.recordsIn("t")).isEqualTo(1);
+        }
 
         try (EmbeddedKafka other = EmbeddedKafka.start()) {
             temporary = other.logDir();
