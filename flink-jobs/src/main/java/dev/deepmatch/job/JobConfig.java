@@ -186,6 +186,40 @@ public final class JobConfig {
                             + get(PARALLELISM)
                             + "'");
         }
+        checkNoLiteralSecrets();
+    }
+
+    /** Kafka client properties that hold a credential. */
+    static final List<String> SECRET_KAFKA_PROPERTIES =
+            List.of(
+                    "sasl.jaas.config",
+                    "ssl.key.password",
+                    "ssl.keystore.password",
+                    "ssl.truststore.password",
+                    "ssl.keystore.key",
+                    "sasl.oauthbearer.client.credentials.client.secret");
+
+    /**
+     * Program arguments show in {@code ps}, the Flink REST API and job manifests: a credential may
+     * only be a reference to a Kafka config provider ({@code ${file:/path:key}}, {@code
+     * ${env:NAME}}), resolved by the clients where they run.
+     */
+    private void checkNoLiteralSecrets() {
+        for (String name : SECRET_KAFKA_PROPERTIES) {
+            String value = kafkaProperties.get(name);
+            if (value != null && !value.strip().matches("\\$\\{[^}]+\\}")) {
+                throw new SettingException(
+                        KAFKA_PREFIX + name,
+                        "--"
+                                + KAFKA_PREFIX
+                                + name
+                                + " must be a reference to a Kafka config provider such as"
+                                + " '${file:/etc/kafka/credentials.properties:jaas}' or"
+                                + " '${env:KAFKA_JAAS}' (with --kafka.config.providers), not the"
+                                + " secret itself: program arguments show in ps, the Flink REST"
+                                + " API and job manifests");
+            }
+        }
     }
 
     /**

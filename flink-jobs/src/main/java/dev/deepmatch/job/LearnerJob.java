@@ -78,6 +78,9 @@ public final class LearnerJob {
         JobConfig config;
         try {
             config = JobConfig.parse(args, env.getConfiguration());
+            if (config != null) {
+                KafkaCredentialsCheck.check(config);
+            }
         } catch (UsageException e) {
             System.err.println("deepmatch-learner: " + e.getMessage());
             System.exit(2);

@@ -47,7 +47,7 @@ class JobConfigTest {
                             "--kafka.security.protocol",
                             "SSL",
                             "--kafka.ssl.key.password",
-                            "hunter2",
+                            "${env:SSL_KEY_PASSWORD}",
                             "--flink.restart-strategy.type",
                             "fixed-delay"
                         },
@@ -61,7 +61,7 @@ class JobConfigTest {
         assertThat(c.trainerSettings().trainingEnabled()).isFalse();
         assertThat(c.kafkaProperties())
                 .containsEntry("security.protocol", "SSL")
-                .containsEntry("ssl.key.password", "hunter2");
+                .containsEntry("ssl.key.password", "${env:SSL_KEY_PASSWORD}");
         assertThat(c.flinkOverrides()).containsEntry("restart-strategy.type", "fixed-delay");
         assertThat(c.toDisplayMap())
                 .containsEntry("batch-size", "32")
@@ -148,5 +148,40 @@ class JobConfigTest {
             assertThat(usage).containsOnlyOnce("--" + s.name() + " ");
         }
         assertThat(usage).contains("--kafka.<name> V").contains("--flink.<name> V");
+    }
+
+    /** A credential as a program argument would show in ps and the REST API: refused. */
+    @Test
+    void aKafkaSecretMustBeAConfigProviderReference() throws Exception {
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        new String[] {
+                                            "--kafka.sasl.jaas.config",
+                                            "org.apache.kafka.common.security.scram.ScramLoginModule"
+                                                    + " required username=\"u\" password=\"p\";"
+                                        }))
+                .hasMessageStartingWith(
+                        "--kafka.sasl.jaas.config must be a reference to a Kafka"
+                                + " config provider")
+                .satisfies(
+                        e ->
+                                org.assertj.core.api.Assertions.assertThat(e.getMessage())
+                                        .doesNotContain("password=\"p\""));
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        new String[] {
+                                            "--kafka.ssl.truststore.password", "changeit"
+                                        }))
+                .hasMessageStartingWith("--kafka.ssl.truststore.password must be a reference");
+        JobConfig ok =
+                JobConfig.fromArgs(
+                        new String[] {
+                            "--kafka.sasl.jaas.config", "${file:/etc/kafka/creds.properties:jaas}",
+                            "--kafka.ssl.truststore.password", "${env:TRUSTSTORE_PASSWORD}"
+                        });
+        org.assertj.core.api.Assertions.assertThat(ok.kafkaProperties())
+                .containsEntry("sasl.jaas.config", "${file:/etc/kafka/creds.properties:jaas}");
     }
 }

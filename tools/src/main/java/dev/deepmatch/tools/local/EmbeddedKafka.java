@@ -25,6 +25,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,14 +64,31 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path logDir;
     private final boolean deleteLogDirOnClose;
     private final int port;
+    private final int saslPort;
     private boolean closed;
 
     private EmbeddedKafka(
-            KafkaRaftServer server, Path logDir, boolean deleteLogDirOnClose, int port) {
+            KafkaRaftServer server,
+            Path logDir,
+            boolean deleteLogDirOnClose,
+            int port,
+            int saslPort) {
         this.server = server;
         this.logDir = logDir;
         this.deleteLogDirOnClose = deleteLogDirOnClose;
         this.port = port;
+        this.saslPort = saslPort;
+    }
+
+    /**
+     * The SASL_PLAINTEXT (SCRAM-SHA-512) listener of a broker built with {@link Builder#scramUser};
+     * the plain listener of {@link #bootstrapServers()} stays for setting up.
+     */
+    public String saslBootstrapServers() {
+        if (saslPort == 0) {
+            throw new IllegalStateException("this broker has no SASL listener");
+        }
+        return HOST + ":" + saslPort;
     }
 
     /** Starts a broker on a free port with a temporary log directory removed on close. */
@@ -230,8 +250,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int port;
         private Path logDir;
         private final Map<String, String> overrides = new HashMap<>();
+        private String scramUser;
+        private String scramPassword;
 
         private Builder() {}
+
+        /**
+         * Adds a SASL_PLAINTEXT listener with SCRAM-SHA-512 ({@link #saslBootstrapServers()}) and
+         * this user on it.
+         */
+        public Builder scramUser(String user, String password) {
+            this.scramUser = Objects.requireNonNull(user, "user");
+            this.scramPassword = Objects.requireNonNull(password, "password");
+            return this;
+        }
 
         /** Client port on 127.0.0.1; 0 (the default) picks a free one. */
         public Builder port(int port) {
@@ -266,13 +298,32 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             int clientPort = port == 0 ? freePort() : port;
             int controllerPort = freePort();
-            KafkaConfig config = new KafkaConfig(brokerConfig(dir, clientPort, controllerPort));
+            int saslPort = scramUser == null ? 0 : freePort();
+            Map<String, String> props = brokerConfig(dir, clientPort, controllerPort);
+            if (saslPort != 0) {
+                props.put("listeners", props.get("listeners") + ",SASL://" + HOST + ":" + saslPort);
+                props.put(
+                        "advertised.listeners",
+                        props.get("advertised.listeners") + ",SASL://" + HOST + ":" + saslPort);
+                props.put(
+                        "listener.security.protocol.map",
+                        props.get("listener.security.protocol.map") + ",SASL:SASL_PLAINTEXT");
+                props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+                props.put(
+                        "listener.name.sasl.scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            }
+            KafkaConfig config = new KafkaConfig(props);
             try {
                 format(config, dir);
                 KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
                 server.startup();
-                EmbeddedKafka kafka = new EmbeddedKafka(server, dir, temporary, clientPort);
+                EmbeddedKafka kafka =
+                        new EmbeddedKafka(server, dir, temporary, clientPort, saslPort);
                 kafka.awaitReady();
+                if (scramUser != null) {
+                    kafka.addScramUser(scramUser, scramPassword);
+                }
                 LOG.info(
                         "Embedded Kafka listening on {}, logs in {}",
                         kafka.bootstrapServers(),
@@ -345,6 +396,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(
                     "formatting the Kafka log directory " + dir + " failed", e);
+        }
+    }
+
+    private void addScramUser(String user, String password) {
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(
+                            List.of(
+                                    new UserScramCredentialUpsertion(
+                                            user,
+                                            new ScramCredentialInfo(
+                                                    ScramMechanism.SCRAM_SHA_512, 8192),
+                                            password)))
+                    .all()
+                    .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            // the credential is metadata: wait until the broker has applied it
+            long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+            while (admin.describeUserScramCredentials(List.of(user))
+                    .all()
+                    .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                    .isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("SCRAM user " + user + " never appeared");
+                }
+                Thread.sleep(100);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot add the SCRAM user " + user, e);
         }
     }
 
