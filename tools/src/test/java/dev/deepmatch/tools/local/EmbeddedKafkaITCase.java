@@ -89,9 +89,14 @@ class EmbeddedKafkaITCase {
             producer.commitTransaction();
         }
 
+        // The commit's markers are written after commitTransaction returns: until then the last
+        // stable offset, up to which read_committed reads, may be before the record.
         List<String> seen = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted("tx")) {
-            seen.add(new String(r.value(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (seen.isEmpty() && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted("tx")) {
+                seen.add(new String(r.value(), StandardCharsets.UTF_8));
+            }
         }
         assertThat(seen).isEqualTo(List.of("committed"));
     }
