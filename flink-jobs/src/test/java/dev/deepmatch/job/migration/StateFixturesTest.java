@@ -14,32 +14,52 @@ import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * State written by release 0.1 (the code before 2026-12-02: POJO open batch under {@code
- * pending-examples}, window state without expiry timers, model codec version 3) restores into
- * today's operators. The fixtures under {@code savepoints/release-0.1} were written by that
- * release's own operators with Flink's {@code OperatorSnapshotUtil}; never regenerate them with
- * today's code.
+ * State written by every release restores into today's operators, in the style of the Kafka
+ * connector's migration tests: one folder of fixtures per release under {@code savepoints/}, each
+ * written by that release's own operators with Flink's {@code OperatorSnapshotUtil}, never
+ * regenerated. A change of state layout that cannot read one of them fails here.
+ *
+ * <ul>
+ *   <li>{@code release-0.1} (the code before 2026-12-02): POJO open batch under {@code
+ *       pending-examples}, window state without expiry timers, model codec version 3;
+ *   <li>{@code release-0.2} (2026-12-02): the same listeners, model and open batch as written by
+ *       that release ({@link WriteStateFixtures}): Avro {@code pending-batch}, windows with {@code
+ *       expiresAtMillis}, model codec version 4, counter totals.
+ * </ul>
+ *
+ * When a release changes state, add its folder (run {@link WriteStateFixtures}) and its name to
+ * {@link #releases()}.
  */
-class Release01StateTest {
+class StateFixturesTest {
 
-    private static String fixture(String name) throws Exception {
-        URL url = Release01StateTest.class.getResource("/savepoints/release-0.1/" + name);
+    static Stream<String> releases() {
+        return Stream.of("release-0.1", "release-0.2");
+    }
+
+    static String fixture(String release, String name) throws Exception {
+        URL url = StateFixturesTest.class.getResource("/savepoints/" + release + "/" + name);
+        if (url == null) {
+            throw new AssertionError("no fixture " + release + "/" + name);
+        }
         return Path.of(url.toURI()).toString();
     }
 
-    @Test
-    void windowsRestoreWithTheirPlaysDedupMemoryAndCount() throws Exception {
+    @ParameterizedTest
+    @MethodSource("releases")
+    void windowsRestoreWithTheirPlaysDedupMemoryAndCount(String release) throws Exception {
         OperatorSubtaskState state =
-                OperatorSnapshotUtil.readStateHandle(fixture("user-windows.snapshot"));
+                OperatorSnapshotUtil.readStateHandle(fixture(release, "user-windows.snapshot"));
         UserWindowFunction function =
                 new UserWindowFunction(
                         new WindowRule(3, 4, Duration.ofMinutes(10).toMillis()),
@@ -52,9 +72,9 @@ class Release01StateTest {
         harness.initializeState(state);
         harness.open();
         assertThat(harness.numKeyedStateEntries()).as("alice, bob, carol").isEqualTo(3);
-        assertThat(harness.numProcessingTimeTimers())
-                .as("release 0.1 had no expiry timers")
-                .isZero();
+        // release 0.1 had no expiry timers; release 0.2's carol played once more, so has one
+        int timers = release.equals("release-0.1") ? 0 : 1;
+        assertThat(harness.numProcessingTimeTimers()).as("expiry timers").isEqualTo(timers);
 
         // alice played t1 .. t5 (t2 skipped); the window kept the last three
         harness.processElement(play("a4", "alice", "t5", 5_000), 5_000); // a replay: dropped
@@ -63,44 +83,18 @@ class Release01StateTest {
         assertThat(out).hasSize(1);
         assertThat(out.get(0).getHistoryItems()).containsExactly("t2", "t4", "t5");
         assertThat(out.get(0).getHistoryRates().get(0)).isEqualTo(0.1);
-        assertThat(harness.numProcessingTimeTimers()).as("alice's window has one now").isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers())
+                .as("alice's window has one now")
+                .isEqualTo(timers + 1);
         harness.close();
     }
 
-    @Test
-    void theTrainerRestoresItsModelAndItsOpenBatch() throws Exception {
+    @ParameterizedTest
+    @MethodSource("releases")
+    void theTrainerRestoresItsModelAndItsOpenBatch(String release) throws Exception {
         OperatorSubtaskState state =
-                OperatorSnapshotUtil.readStateHandle(fixture("trainer.snapshot"));
-        JobConfig config =
-                JobConfig.fromArgs(
-                        "--window-length",
-                        "5",
-                        "--factor-dim",
-                        "4",
-                        "--hidden",
-                        "8",
-                        "--heads",
-                        "2",
-                        "--blocks",
-                        "1",
-                        "--ff-dim",
-                        "16",
-                        "--negatives",
-                        "5",
-                        "--catalogue-capacity",
-                        "200",
-                        "--threads",
-                        "1",
-                        "--batch-size",
-                        "4",
-                        "--batch-max-delay",
-                        "1 s",
-                        "--emission-interval",
-                        "10 s",
-                        "--full-refresh-interval",
-                        "60 s",
-                        "--metrics-window",
-                        "100");
+                OperatorSnapshotUtil.readStateHandle(fixture(release, "trainer.snapshot"));
+        JobConfig config = trainerConfig();
         var harness =
                 new OneInputStreamOperatorTestHarness<TrainingExample, ItemVector>(
                         new TrainerOperator(config.trainerSettings()));
@@ -136,5 +130,38 @@ class Release01StateTest {
         reopened.setProcessingTime(10_000);
         assertThat(second.model().version()).as("no open batch came back twice").isEqualTo(7);
         reopened.close();
+    }
+
+    /** The trainer settings both fixtures were written with. */
+    static JobConfig trainerConfig() throws Exception {
+        return JobConfig.fromArgs(
+                "--window-length",
+                "5",
+                "--factor-dim",
+                "4",
+                "--hidden",
+                "8",
+                "--heads",
+                "2",
+                "--blocks",
+                "1",
+                "--ff-dim",
+                "16",
+                "--negatives",
+                "5",
+                "--catalogue-capacity",
+                "200",
+                "--threads",
+                "1",
+                "--batch-size",
+                "4",
+                "--batch-max-delay",
+                "1 s",
+                "--emission-interval",
+                "10 s",
+                "--full-refresh-interval",
+                "60 s",
+                "--metrics-window",
+                "100");
     }
 }
