@@ -16,9 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,7 +97,7 @@ class BrokerRestartITCase {
 
             EmbeddedKafka broker = kafka;
             List<ItemVector> vectors =
-                    decode(
+                    TopicReader.itemVectors(
                             TopicReader.readUntil(
                                     broker,
                                     VECTORS,
@@ -132,7 +130,7 @@ class BrokerRestartITCase {
     /** Vectors emitted after the broker came back are committed. */
     private static boolean afterRestart(List<ConsumerRecord<byte[], byte[]>> records) {
         long now = System.currentTimeMillis();
-        return decode(records).stream()
+        return TopicReader.itemVectors(records).stream()
                 .anyMatch(v -> v.getEmittedAtMillis().toEpochMilli() > now - 5_000);
     }
 
@@ -163,32 +161,9 @@ class BrokerRestartITCase {
         }
     }
 
-    private static List<ItemVector> decode(List<ConsumerRecord<byte[], byte[]>> records) {
-        List<ItemVector> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            try {
-                out.add(WireCodec.ITEM_VECTOR.decode(r.value()));
-            } catch (WireCodec.DecodeException e) {
-                throw new AssertionError("undecodable vector at offset " + r.offset(), e);
-            }
-        }
-        return out;
-    }
-
     private static Map<String, String> settings(EmbeddedKafka kafka, Path dir) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap-servers", kafka.bootstrapServers());
-        s.put("events-topic", EVENTS);
-        s.put("dead-letter-topic", DEAD_LETTERS);
-        s.put("vectors-topic", VECTORS);
-        s.put("starting-offsets", "earliest");
-        s.put("checkpoint-interval", "1 s");
-        s.put("checkpoint-dir", dir.resolve("checkpoints").toUri().toString());
-        s.put("emission-interval", "1 s");
-        s.put("batch-size", "64");
-        s.put("batch-max-delay", "200 ms");
-        s.put("parallelism", "2");
-        s.put("transactional-id-prefix", "it-broker-restart");
+        Map<String, String> s =
+                Jobs.settings(kafka.bootstrapServers(), "br", dir.resolve("checkpoints"));
         return s;
     }
 

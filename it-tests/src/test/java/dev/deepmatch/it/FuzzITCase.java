@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -313,18 +312,8 @@ class FuzzITCase {
     }
 
     private static Map<String, String> settings(Path checkpoints) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap-servers", kafka.bootstrapServers());
-        s.put("events-topic", EVENTS);
-        s.put("dead-letter-topic", DEAD_LETTERS);
-        s.put("vectors-topic", VECTORS);
-        s.put("starting-offsets", "earliest");
+        Map<String, String> s = Jobs.settings(kafka.bootstrapServers(), "fuzz", checkpoints);
         s.put("checkpoint-interval", "2 s");
-        s.put("checkpoint-dir", checkpoints.toUri().toString());
-        s.put("batch-size", "64");
-        s.put("batch-max-delay", "200 ms");
-        s.put("parallelism", "2");
-        s.put("transactional-id-prefix", "it-fuzz");
         return s;
     }
 

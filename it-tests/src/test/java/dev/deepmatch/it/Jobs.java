@@ -22,6 +22,29 @@ final class Jobs {
 
     private Jobs() {}
 
+    /**
+     * Settings of a test's job on the topics {@code <prefix>-events}, {@code <prefix>-events-dlq}
+     * and {@code <prefix>-vectors} (the caller creates them): read from the earliest offset, 1 s
+     * checkpoints and emissions, batches of 64 or 200 ms, parallelism 2. A test puts its own on
+     * top.
+     */
+    static Map<String, String> settings(String bootstrapServers, String prefix, Path checkpoints) {
+        Map<String, String> s = new java.util.LinkedHashMap<>();
+        s.put("bootstrap-servers", bootstrapServers);
+        s.put("events-topic", prefix + "-events");
+        s.put("dead-letter-topic", prefix + "-events-dlq");
+        s.put("vectors-topic", prefix + "-vectors");
+        s.put("starting-offsets", "earliest");
+        s.put("checkpoint-interval", "1 s");
+        s.put("checkpoint-dir", checkpoints.toUri().toString());
+        s.put("emission-interval", "1 s");
+        s.put("batch-size", "64");
+        s.put("batch-max-delay", "200 ms");
+        s.put("parallelism", "2");
+        s.put("transactional-id-prefix", "it-" + prefix);
+        return s;
+    }
+
     /** The job with these settings ({@code name -> value}), restored from a checkpoint if given. */
     static JobClient submit(Map<String, String> settings, Path restoreFrom) throws Exception {
         return define(settings, restoreFrom).executeAsync(LearnerJob.JOB_NAME);

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -161,19 +160,9 @@ class KafkaSecurityITCase {
     }
 
     private static Map<String, String> settings(Path dir, Path secret) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap-servers", kafka.saslBootstrapServers());
-        s.put("events-topic", EVENTS);
-        s.put("dead-letter-topic", DEAD_LETTERS);
-        s.put("vectors-topic", VECTORS);
-        s.put("starting-offsets", "earliest");
-        s.put("checkpoint-interval", "1 s");
-        s.put("checkpoint-dir", dir.resolve("checkpoints").toUri().toString());
-        s.put("emission-interval", "1 s");
+        Map<String, String> s =
+                Jobs.settings(kafka.saslBootstrapServers(), "sec", dir.resolve("checkpoints"));
         s.put("batch-size", "32");
-        s.put("batch-max-delay", "200 ms");
-        s.put("parallelism", "2");
-        s.put("transactional-id-prefix", "it-security");
         s.put("kafka.security.protocol", "SASL_PLAINTEXT");
         s.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
         s.put("kafka.config.providers", "file");

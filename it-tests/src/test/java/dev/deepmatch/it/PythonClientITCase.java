@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -171,19 +170,7 @@ class PythonClientITCase {
     }
 
     private static Map<String, String> settings(Path checkpoints) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap-servers", kafka.bootstrapServers());
-        s.put("events-topic", EVENTS);
-        s.put("dead-letter-topic", DEAD_LETTERS);
-        s.put("vectors-topic", VECTORS);
-        s.put("starting-offsets", "earliest");
-        s.put("checkpoint-interval", "1 s");
-        s.put("checkpoint-dir", checkpoints.toUri().toString());
-        s.put("emission-interval", "1 s");
-        s.put("batch-size", "64");
-        s.put("batch-max-delay", "200 ms");
-        s.put("parallelism", "2");
-        s.put("transactional-id-prefix", "it-python");
+        Map<String, String> s = Jobs.settings(kafka.bootstrapServers(), "py", checkpoints);
         return s;
     }
 

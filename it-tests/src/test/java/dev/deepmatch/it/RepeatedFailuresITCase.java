@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +27,6 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -171,13 +169,13 @@ class RepeatedFailuresITCase {
         // the refresh at the end covers the whole catalogue at the final version
         double finalVersion = m.get("modelVersion");
         List<ItemVector> vectors =
-                decode(
+                TopicReader.itemVectors(
                         TopicReader.readUntil(
                                 kafka,
                                 VECTORS,
                                 WAIT,
                                 l ->
-                                        decode(l).stream()
+                                        TopicReader.itemVectors(l).stream()
                                                 .anyMatch(
                                                         v ->
                                                                 v.getFullRefresh()
@@ -279,33 +277,9 @@ class RepeatedFailuresITCase {
         }
     }
 
-    private static List<ItemVector> decode(List<ConsumerRecord<byte[], byte[]>> records) {
-        List<ItemVector> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            try {
-                out.add(WireCodec.ITEM_VECTOR.decode(r.value()));
-            } catch (WireCodec.DecodeException e) {
-                throw new AssertionError("undecodable vector at offset " + r.offset(), e);
-            }
-        }
-        return out;
-    }
-
     private Map<String, String> settings(Path checkpoints) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("bootstrap-servers", kafka.bootstrapServers());
-        s.put("events-topic", EVENTS);
-        s.put("dead-letter-topic", DEAD_LETTERS);
-        s.put("vectors-topic", VECTORS);
-        s.put("starting-offsets", "earliest");
-        s.put("checkpoint-interval", "1 s");
-        s.put("checkpoint-dir", checkpoints.toUri().toString());
-        s.put("emission-interval", "1 s");
+        Map<String, String> s = Jobs.settings(kafka.bootstrapServers(), "rf", checkpoints);
         s.put("full-refresh-interval", "10 s");
-        s.put("batch-size", "64");
-        s.put("batch-max-delay", "200 ms");
-        s.put("parallelism", "2");
-        s.put("transactional-id-prefix", "it-failures");
         return s;
     }
 }

@@ -1,5 +1,7 @@
 package dev.deepmatch.it;
 
+import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.wire.WireCodec;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
@@ -31,5 +33,18 @@ final class TopicReader {
             Thread.sleep(500);
         } while (System.nanoTime() < deadline);
         return records;
+    }
+
+    /** The records as item vectors; an undecodable one fails the test. */
+    static List<ItemVector> itemVectors(List<ConsumerRecord<byte[], byte[]>> records) {
+        List<ItemVector> out = new java.util.ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            try {
+                out.add(WireCodec.ITEM_VECTOR.decode(r.value()));
+            } catch (WireCodec.DecodeException e) {
+                throw new AssertionError("undecodable vector at offset " + r.offset(), e);
+            }
+        }
+        return out;
     }
 }
