@@ -135,6 +135,14 @@ public final class LocalMain {
             return INTERRUPTED;
         } catch (Exception | Error e) {
             release(hook, cleanedUp);
+            if (stopRequested.get()) {
+                // The interrupt broke a step of the start (a channel closed by it, say): a stop.
+                System.err.println(
+                        "local: stopped during start-up; everything started is stopped ("
+                                + e
+                                + ")");
+                return INTERRUPTED;
+            }
             throw e;
         }
         boolean interrupted = false;
