@@ -43,7 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
 class BrokerRestartITCase {
 
     private static final String EVENTS = "br-events";
-    private static final String DEAD_LETTERS = "br-events-dlq";
     private static final String VECTORS = "br-vectors";
     private static final int BEFORE = 2_000;
     private static final int AFTER = 2_000;
@@ -67,9 +66,7 @@ class BrokerRestartITCase {
         EmbeddedKafka kafka = EmbeddedKafka.builder().port(port).logDir(logDir).start();
         JobClient job = null;
         try {
-            kafka.createTopic(EVENTS, 2);
-            kafka.createTopic(DEAD_LETTERS, 1);
-            kafka.createCompactedTopic(VECTORS, 1);
+            Jobs.createTopics(kafka, "br");
             ListenerGenerator generator =
                     new ListenerGenerator(
                             GeneratorConfig.builder().seed(5).users(200).tracks(400).build());

@@ -51,7 +51,6 @@ class FuzzITCase {
 
     private static final String EVENTS = "fuzz-events";
     private static final String DEAD_LETTERS = "fuzz-events-dlq";
-    private static final String VECTORS = "fuzz-vectors";
     private static final int GOOD = 2_000;
     private static final int BAD = 10_000;
     private static final int ONE_MB_RECORDS = 4;
@@ -70,9 +69,7 @@ class FuzzITCase {
     @BeforeAll
     static void startKafka() {
         kafka = EmbeddedKafka.start();
-        kafka.createTopic(EVENTS, 2);
-        kafka.createTopic(DEAD_LETTERS, 1);
-        kafka.createCompactedTopic(VECTORS, 1);
+        Jobs.createTopics(kafka, "fuzz");
     }
 
     @AfterAll

@@ -45,6 +45,13 @@ final class Jobs {
         return s;
     }
 
+    /** Creates the three topics of {@link #settings} for this prefix. */
+    static void createTopics(dev.deepmatch.tools.local.EmbeddedKafka kafka, String prefix) {
+        kafka.createTopic(prefix + "-events", 2);
+        kafka.createTopic(prefix + "-events-dlq", 1);
+        kafka.createCompactedTopic(prefix + "-vectors", 1);
+    }
+
     /** The job with these settings ({@code name -> value}), restored from a checkpoint if given. */
     static JobClient submit(Map<String, String> settings, Path restoreFrom) throws Exception {
         return define(settings, restoreFrom).executeAsync(LearnerJob.JOB_NAME);

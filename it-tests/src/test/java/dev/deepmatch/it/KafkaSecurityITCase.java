@@ -55,7 +55,6 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaSecurityITCase {
 
     private static final String EVENTS = "sec-events";
-    private static final String DEAD_LETTERS = "sec-events-dlq";
     private static final String VECTORS = "sec-vectors";
     private static final String USER = "learner";
     private static final String PASSWORD = "pw-" + UUID.randomUUID();
@@ -74,9 +73,7 @@ class KafkaSecurityITCase {
     @BeforeAll
     static void startKafka() {
         kafka = EmbeddedKafka.builder().scramUser(USER, PASSWORD).start();
-        kafka.createTopic(EVENTS, 2);
-        kafka.createTopic(DEAD_LETTERS, 1);
-        kafka.createCompactedTopic(VECTORS, 1);
+        Jobs.createTopics(kafka, "sec");
     }
 
     @AfterAll

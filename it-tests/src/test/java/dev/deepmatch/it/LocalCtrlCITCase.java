@@ -56,7 +56,7 @@ class LocalCtrlCITCase {
     }
 
     /** {@code local} on the generator in a JVM of its own, its stderr collected line by line. */
-    private record Run(Process process, List<String> lines) {
+    private record Run(Process process, List<String> lines, Thread reader) {
 
         static Run start(Path tmp) throws IOException {
             String java = ProcessHandle.current().info().command().orElse("java");
@@ -102,7 +102,7 @@ class LocalCtrlCITCase {
                             "local-stderr");
             reader.setDaemon(true);
             reader.start();
-            return new Run(p, lines);
+            return new Run(p, lines, reader);
         }
 
         void awaitLine(String prefix, int seconds) throws InterruptedException {
@@ -128,7 +128,7 @@ class LocalCtrlCITCase {
                 process.destroyForcibly();
                 throw new AssertionError("local did not stop within " + seconds + " s: " + lines);
             }
-            Thread.sleep(200); // the last stderr lines
+            reader.join(10_000); // every stderr line, up to the end of the stream
             return process.exitValue();
         }
     }

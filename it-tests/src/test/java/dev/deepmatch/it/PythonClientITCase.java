@@ -71,9 +71,7 @@ class PythonClientITCase {
                 "no python3 with confluent_kafka and avro (Debian: python3-confluent-kafka"
                         + " python3-avro; .ci/run installs them): skipped");
         kafka = EmbeddedKafka.start();
-        kafka.createTopic(EVENTS, 2);
-        kafka.createTopic(DEAD_LETTERS, 1);
-        kafka.createCompactedTopic(VECTORS, 1);
+        Jobs.createTopics(kafka, "py");
     }
 
     @AfterAll

@@ -56,7 +56,6 @@ import org.junit.jupiter.api.io.TempDir;
 class RepeatedFailuresITCase {
 
     private static final String EVENTS = "rf-events";
-    private static final String DEAD_LETTERS = "rf-events-dlq";
     private static final String VECTORS = "rf-vectors";
     private static final int EVENTS_SENT = 9_000;
     private static final int RATE = 200;
@@ -69,9 +68,7 @@ class RepeatedFailuresITCase {
     @BeforeEach
     void start() throws Exception {
         kafka = EmbeddedKafka.start();
-        kafka.createTopic(EVENTS, 2);
-        kafka.createTopic(DEAD_LETTERS, 1);
-        kafka.createCompactedTopic(VECTORS, 1);
+        Jobs.createTopics(kafka, "rf");
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);

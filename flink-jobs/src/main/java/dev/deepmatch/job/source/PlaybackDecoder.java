@@ -153,30 +153,26 @@ public final class PlaybackDecoder implements Serializable {
 
     /** What is wrong with the first bad id of the event, or null. */
     private static IdProblem badId(PlaybackEvent event) {
-        String[][] ids = {
-            {"eventId", event.getEventId()},
-            {"userId", event.getUserId()},
-            {"itemId", event.getItemId()}
-        };
-        for (String[] id : ids) {
-            String value = id[1];
-            if (value.length() > MAX_ID_CHARS) {
+        IdProblem p = badId("eventId", event.getEventId());
+        if (p == null) {
+            p = badId("userId", event.getUserId());
+        }
+        return p != null ? p : badId("itemId", event.getItemId());
+    }
+
+    private static IdProblem badId(String name, String value) {
+        if (value.length() > MAX_ID_CHARS) {
+            return new IdProblem(
+                    InvalidReason.ID_TOO_LONG,
+                    name + " has " + value.length() + " characters, more than " + MAX_ID_CHARS);
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
                 return new IdProblem(
-                        InvalidReason.ID_TOO_LONG,
-                        id[0]
-                                + " has "
-                                + value.length()
-                                + " characters, more than "
-                                + MAX_ID_CHARS);
-            }
-            for (int i = 0; i < value.length(); i++) {
-                if (Character.isISOControl(value.charAt(i))) {
-                    return new IdProblem(
-                            InvalidReason.CONTROL_CHARACTER_IN_ID,
-                            String.format(
-                                    "%s has a control character U+%04X at %d",
-                                    id[0], (int) value.charAt(i), i));
-                }
+                        InvalidReason.CONTROL_CHARACTER_IN_ID,
+                        String.format(
+                                "%s has a control character U+%04X at %d",
+                                name, (int) value.charAt(i), i));
             }
         }
         return null;

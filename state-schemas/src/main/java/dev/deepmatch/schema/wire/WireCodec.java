@@ -98,12 +98,15 @@ public final class WireCodec<T extends SpecificRecord> {
 
     private final Map<Long, Schema> writerSchemas = new LinkedHashMap<>();
 
+    private final SpecificDatumReader<T> currentReader;
+
     private WireCodec(Class<T> type, Schema schema, String... olderSchemaFiles) {
         SpecificData model = SpecificData.getForClass(type);
         this.schema = schema;
         this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
         this.writer = new SpecificDatumWriter<>(schema, model);
         addWriter(schema, model);
+        this.currentReader = readers.get(fingerprint);
         for (String file : olderSchemaFiles) {
             addWriter(loadOlder(file), model);
         }
@@ -193,7 +196,9 @@ public final class WireCodec<T extends SpecificRecord> {
         for (int i = 0; i < 8; i++) {
             written |= (bytes[2 + i] & 0xFFL) << (8 * i);
         }
-        SpecificDatumReader<T> reader = readers.get(written);
+        // the current schema without a map lookup (and a boxed key) per record
+        SpecificDatumReader<T> reader =
+                written == fingerprint ? currentReader : readers.get(written);
         if (reader == null) {
             throw new DecodeException(
                     Failure.UNKNOWN_SCHEMA,

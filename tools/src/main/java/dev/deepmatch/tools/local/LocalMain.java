@@ -100,8 +100,6 @@ public final class LocalMain {
     /** Runs until done or interrupted; returns the process exit code. */
     static int run(Options options) throws Exception {
         Settings source = options.pipeline().settings();
-        System.err.println(
-                "local: starting Kafka, the job and the producer (" + describe(source) + ")");
         // The hook is in place before anything starts: Ctrl-C during start-up interrupts the start,
         // which stops what it had started and removes its files.
         Thread main = Thread.currentThread();
@@ -122,6 +120,9 @@ public final class LocalMain {
                         },
                         "local-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // Only now: a Ctrl-C after this line finds the hook in place.
+        System.err.println(
+                "local: starting Kafka, the job and the producer (" + describe(source) + ")");
         LocalPipeline pipeline;
         try {
             pipeline = LocalPipeline.start(options.pipeline(), stopRequested::get);
