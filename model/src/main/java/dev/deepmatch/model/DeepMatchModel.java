@@ -29,6 +29,9 @@ public final class DeepMatchModel implements AutoCloseable {
     long rejectedItems;
     private int[] localScratch = new int[0];
 
+    /** Records this replica's changes for its peers; null for a model trained alone. */
+    ModelExchange exchange;
+
     /** Examples of earlier batches trained again with fresh ones; created at the first batch. */
     private ReplayBuffer replay;
 
@@ -57,7 +60,8 @@ public final class DeepMatchModel implements AutoCloseable {
                         config.itemDim(),
                         config.catalogueCapacity(),
                         config.initScale(),
-                        config.samplerPower());
+                        config.samplerPower(),
+                        config.seed());
         this.dense = new double[layout.size];
         this.denseM = new double[layout.size];
         this.denseV = new double[layout.size];
@@ -236,11 +240,14 @@ public final class DeepMatchModel implements AutoCloseable {
             for (int i = Math.max(0, ex.historyLength() - cfg.windowLength());
                     i < ex.historyLength();
                     i++) {
-                admit(ex.historyItem(i), rnd);
+                admit(ex.historyItem(i));
             }
-            int row = admit(ex.targetItem(), rnd);
+            int row = admit(ex.targetItem());
             if (row >= 0) {
                 items.sampler.increment(row, 1);
+                if (exchange != null) {
+                    exchange.counted(row, 1);
+                }
             }
         }
         List<Example> stepBatch = batch;
@@ -273,8 +280,8 @@ public final class DeepMatchModel implements AutoCloseable {
                 System.nanoTime() - start);
     }
 
-    private int admit(String id, SplittableRandom rnd) {
-        int row = items.admit(id, rnd);
+    private int admit(String id) {
+        int row = items.admit(id);
         if (row < 0) {
             rejectedItems++;
         }
@@ -310,6 +317,12 @@ public final class DeepMatchModel implements AutoCloseable {
     /** Adam on dense parameters; lazy Adam on the item rows the batch touched. */
     private void applyAdam(int[] rows, Objective.Gradients g) {
         steps++;
+        if (exchange != null) {
+            exchange.stepped();
+            for (int row : rows) {
+                exchange.beforeRowUpdate(row);
+            }
+        }
         double lr = adam.stepSize(cfg.learningRate(), steps);
         objective.forRanges(
                 layout.size,
@@ -342,6 +355,22 @@ public final class DeepMatchModel implements AutoCloseable {
     /** Whole model state as shard records of at most about {@code maxShardBytes} payload each. */
     public List<ModelShard> snapshot(int maxShardBytes) {
         return ModelCodec.write(this, maxShardBytes);
+    }
+
+    /**
+     * What trainer {@code writer} of {@code writers} checkpoints: the rows of the shards it owns
+     * and, for trainer 0, the dense parameters. The shards of all writers restore one model.
+     */
+    public List<ModelShard> snapshot(
+            int maxShardBytes, java.util.function.IntPredicate ownedRow, int writer, int writers) {
+        return ModelCodec.write(this, maxShardBytes, ownedRow, writer, writers);
+    }
+
+    /**
+     * The learned-unigram count of a row (1 at admission, plus one per example it was target of).
+     */
+    public long samplerCount(int row) {
+        return items.sampler.count(row);
     }
 
     /**

@@ -16,6 +16,7 @@ final class ItemTable {
     private final int dim;
     private final int capacity;
     private final double initScale;
+    private final long seed;
     private final Map<String, Integer> rowOf = new HashMap<>();
     private final List<String> ids = new ArrayList<>();
     final UnigramSampler sampler;
@@ -28,10 +29,11 @@ final class ItemTable {
 
     private int touchedCount;
 
-    ItemTable(int dim, int capacity, double initScale, double samplerPower) {
+    ItemTable(int dim, int capacity, double initScale, double samplerPower, long seed) {
         this.dim = dim;
         this.capacity = capacity;
         this.initScale = initScale;
+        this.seed = seed;
         this.sampler = new UnigramSampler(samplerPower);
     }
 
@@ -57,10 +59,10 @@ final class ItemTable {
     }
 
     /**
-     * Returns the row of the id, admitting it with a fresh random embedding if unseen; -1 when the
+     * Returns the row of the id, admitting it with its initial embedding if unseen; -1 when the
      * catalogue is full.
      */
-    int admit(String id, SplittableRandom rnd) {
+    int admit(String id) {
         Integer r = rowOf.get(id);
         if (r != null) {
             return r;
@@ -68,11 +70,20 @@ final class ItemTable {
         if (ids.size() >= capacity) {
             return -1;
         }
+        return append(id, initialRow(id), new double[dim], new double[dim], 1);
+    }
+
+    /**
+     * An id's initial embedding, a function of the seed and the id alone: trainers that admit the
+     * same id on their own start it from the same values, so their deltas add up.
+     */
+    double[] initialRow(String id) {
+        SplittableRandom rnd = new SplittableRandom(seed ^ ItemSharding.hash64(id));
         double[] row = new double[dim];
         for (int j = 0; j < dim; j++) {
             row[j] = gaussian(rnd) * initScale;
         }
-        return append(id, row, new double[dim], new double[dim], 1);
+        return row;
     }
 
     /** Appends a row with given contents (used by admission and by the codec on restore). */

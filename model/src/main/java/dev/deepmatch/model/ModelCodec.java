@@ -30,10 +30,12 @@ final class ModelCodec {
     /**
      * Version 2 added nextItemWeight to the settings, version 3 the precision; version 4 writes the
      * settings by name ({@link ModelSettings#ALL}) and leaves out how the model ran (threads,
-     * precision: {@link ModelRuntime}). Older shards still restore, with the settings they were
-     * trained with (no head before 2) and the restoring process's runtime.
+     * precision: {@link ModelRuntime}); version 5 lets several trainers write one model (each its
+     * own rows, {@link ModelShard#getWriter()}; item shards number their rows per writer). Older
+     * shards still restore, with the settings they were trained with (no head before 2) and the
+     * restoring process's runtime.
      */
-    static final int CODEC_VERSION = 4;
+    static final int CODEC_VERSION = 5;
 
     private static final int OLDEST_READABLE = 1;
     private static final int MAGIC = 0x444d4d31; // "DMM1"
@@ -41,13 +43,27 @@ final class ModelCodec {
     private ModelCodec() {}
 
     static List<ModelShard> write(DeepMatchModel model, int maxShardBytes) {
+        return write(model, maxShardBytes, row -> true, 0, 1);
+    }
+
+    /**
+     * The part of the model that trainer {@code writer} of {@code writers} keeps in a checkpoint:
+     * the rows {@code owned} selects and, for trainer 0, the dense blob. Every writer writes at
+     * least one item shard, so a restore can tell a writer without rows from a missing one.
+     */
+    static List<ModelShard> write(
+            DeepMatchModel model,
+            int maxShardBytes,
+            java.util.function.IntPredicate owned,
+            int writer,
+            int writers) {
         if (maxShardBytes < 1024) {
             throw new IllegalArgumentException(
                     "maxShardBytes must be at least 1024, got " + maxShardBytes);
         }
         List<ModelShard> out = new ArrayList<>();
         byte[] blob = denseBlob(model);
-        int denseParts = (blob.length + maxShardBytes - 1) / maxShardBytes;
+        int denseParts = writer == 0 ? (blob.length + maxShardBytes - 1) / maxShardBytes : 0;
         for (int p = 0; p < denseParts; p++) {
             int from = p * maxShardBytes;
             int to = Math.min(blob.length, from + maxShardBytes);
@@ -57,30 +73,45 @@ final class ModelCodec {
         ItemTable items = model.items;
         int e = items.dim();
         int row = 0;
-        while (row < items.size()) {
+        int written = 0;
+        while (row < items.size() || itemShards.isEmpty()) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream d = new DataOutputStream(bytes);
-            int first = row;
+            int first = written;
             try {
-                while (row < items.size() && (row == first || d.size() < maxShardBytes)) {
-                    d.writeUTF(items.id(row));
-                    d.writeLong(items.sampler.count(row));
-                    writeDoubles(d, items.emb, row * e, e);
-                    writeDoubles(d, items.m, row * e, e);
-                    writeDoubles(d, items.v, row * e, e);
+                while (row < items.size() && (written == first || d.size() < maxShardBytes)) {
+                    if (owned.test(row)) {
+                        d.writeUTF(items.id(row));
+                        d.writeLong(items.sampler.count(row));
+                        writeDoubles(d, items.emb, row * e, e);
+                        writeDoubles(d, items.m, row * e, e);
+                        writeDoubles(d, items.v, row * e, e);
+                        written++;
+                    }
                     row++;
                 }
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }
             itemShards.add(
-                    shard(model, ShardKind.ITEMS, 0, 0, first, row - first, bytes.toByteArray()));
+                    shard(
+                            model,
+                            ShardKind.ITEMS,
+                            0,
+                            0,
+                            first,
+                            written - first,
+                            bytes.toByteArray()));
         }
         for (int p = 0; p < itemShards.size(); p++) {
             itemShards.get(p).setPart(p);
             itemShards.get(p).setParts(itemShards.size());
         }
         out.addAll(itemShards);
+        for (ModelShard shard : out) {
+            shard.setWriter(writer);
+            shard.setWriters(writers);
+        }
         return out;
     }
 
@@ -106,10 +137,11 @@ final class ModelCodec {
         if (shards.isEmpty()) {
             throw new IllegalArgumentException("no model shards to restore from");
         }
-        long version = shards.get(0).getModelVersion();
         int codec = shards.get(0).getCodecVersion();
+        int writers = shards.get(0).getWriters();
         List<ModelShard> dense = new ArrayList<>();
-        List<ModelShard> rows = new ArrayList<>();
+        Map<Integer, List<ModelShard>> rowsByWriter = new HashMap<>();
+        Map<Integer, Long> versionOf = new HashMap<>();
         for (ModelShard s : shards) {
             if (s.getCodecVersion() < OLDEST_READABLE || s.getCodecVersion() > CODEC_VERSION) {
                 throw new IllegalStateException(
@@ -128,14 +160,41 @@ final class ModelCodec {
                                 + " and "
                                 + s.getCodecVersion());
             }
-            if (s.getModelVersion() != version) {
+            if (s.getWriters() != writers || s.getWriter() < 0 || s.getWriter() >= writers) {
+                throw new IllegalStateException(
+                        "model shard of writer "
+                                + s.getWriter()
+                                + " of "
+                                + s.getWriters()
+                                + " among shards of "
+                                + writers
+                                + " writers");
+            }
+            // Each trainer stamps its own version; within one trainer's shards it is one.
+            Long version = versionOf.putIfAbsent(s.getWriter(), s.getModelVersion());
+            if (version != null && version != s.getModelVersion()) {
                 throw new IllegalStateException(
                         "model shards of different versions: "
                                 + version
                                 + " and "
                                 + s.getModelVersion());
             }
-            (s.getKind() == ShardKind.DENSE ? dense : rows).add(s);
+            if (s.getKind() == ShardKind.DENSE) {
+                dense.add(s);
+            } else {
+                rowsByWriter.computeIfAbsent(s.getWriter(), w -> new ArrayList<>()).add(s);
+            }
+        }
+        if (codec >= 5 && rowsByWriter.size() != writers) {
+            throw new IllegalStateException(
+                    "model shards of "
+                            + rowsByWriter.size()
+                            + " writers, the snapshot had "
+                            + writers
+                            + ": a trainer's part is missing");
+        }
+        if (dense.isEmpty()) {
+            throw new IllegalStateException("model shards without the dense parameters");
         }
         dense.sort(Comparator.comparingInt(ModelShard::getPart));
         for (int p = 0; p < dense.size(); p++) {
@@ -159,7 +218,8 @@ final class ModelCodec {
                 throw new IllegalStateException("dense model shard does not start with the magic");
             }
             model = new DeepMatchModel(readConfig(d, codec), runtime, false);
-            model.steps = d.readLong();
+            d.readLong(); // the dense writer's steps; the version is the newest of all writers
+            model.steps = versionOf.values().stream().mapToLong(Long::longValue).max().orElse(0);
             model.rejectedItems = d.readLong();
             catalogue = d.readInt();
             int n = d.readInt();
@@ -173,32 +233,24 @@ final class ModelCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        rows.sort(Comparator.comparingInt(ModelShard::getFirstRow));
         int e = model.items.dim();
         double[] emb = new double[e], m = new double[e], v = new double[e];
-        for (ModelShard s : rows) {
-            if (s.getFirstRow() != model.items.size()) {
-                throw new IllegalStateException(
-                        "item shards leave a gap: expected row "
-                                + model.items.size()
-                                + ", next shard starts at "
-                                + s.getFirstRow());
-            }
-            try (DataInputStream d =
-                    new DataInputStream(new ByteArrayInputStream(bytes(s.getPayload())))) {
-                for (int i = 0; i < s.getRowCount(); i++) {
-                    String id = d.readUTF();
-                    long count = d.readLong();
-                    readDoubles(d, emb, 0, e);
-                    readDoubles(d, m, 0, e);
-                    readDoubles(d, v, 0, e);
-                    model.items.append(id, emb, m, v, count);
+        for (List<ModelShard> rows : rowsByWriter.values()) {
+            rows.sort(Comparator.comparingInt(ModelShard::getFirstRow));
+            int expected = 0;
+            for (ModelShard s : rows) {
+                if (s.getFirstRow() != expected) {
+                    throw new IllegalStateException(
+                            "item shards leave a gap: expected row "
+                                    + expected
+                                    + ", next shard starts at "
+                                    + s.getFirstRow());
                 }
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
+                expected += s.getRowCount();
+                readRows(model, s, emb, m, v);
             }
         }
-        if (model.items.size() != catalogue) {
+        if (codec < 5 && model.items.size() != catalogue) {
             throw new IllegalStateException(
                     "item shards hold "
                             + model.items.size()
@@ -207,6 +259,27 @@ final class ModelCodec {
         }
         model.items.drainTouched(); // a restored model has emitted nothing yet
         return model;
+    }
+
+    private static void readRows(
+            DeepMatchModel model, ModelShard s, double[] emb, double[] m, double[] v) {
+        int e = model.items.dim();
+        try (DataInputStream d =
+                new DataInputStream(new ByteArrayInputStream(bytes(s.getPayload())))) {
+            for (int i = 0; i < s.getRowCount(); i++) {
+                String id = d.readUTF();
+                long count = d.readLong();
+                readDoubles(d, emb, 0, e);
+                readDoubles(d, m, 0, e);
+                readDoubles(d, v, 0, e);
+                if (model.items.rowOf(id) >= 0) {
+                    throw new IllegalStateException("item " + id + " is in the model shards twice");
+                }
+                model.items.append(id, emb, m, v, count);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private static ModelShard shard(

@@ -41,7 +41,8 @@ public record ModelConfig(
         int replayBuffer,
         int replayPerBatch,
         int catalogueCapacity,
-        long seed)
+        long seed,
+        int itemShards)
         implements Serializable {
 
     /** The defaults of {@link ModelSettings}. */
@@ -80,7 +81,8 @@ public record ModelConfig(
                         s.get(REPLAY_BUFFER),
                         s.get(REPLAY_PER_BATCH),
                         s.get(CATALOGUE_CAPACITY),
-                        s.get(SEED));
+                        s.get(SEED),
+                        s.get(ITEM_SHARDS));
         c.checkTogether();
         return c;
     }
@@ -116,6 +118,7 @@ public record ModelConfig(
                 .set(REPLAY_PER_BATCH, replayPerBatch)
                 .set(CATALOGUE_CAPACITY, catalogueCapacity)
                 .set(SEED, seed)
+                .set(ITEM_SHARDS, itemShards)
                 .build();
     }
 

@@ -144,6 +144,13 @@ public final class ModelSettings {
     public static final Setting<Long> SEED =
             Setting.ofLong("seed", 42L).describedAs("seed of initialization and sampling");
 
+    public static final Setting<Integer> ITEM_SHARDS =
+            Setting.ofInt("item-shards", 128)
+                    .range(1, 32_768)
+                    .describedAs(
+                            "shards of the item table, fixed for a model: the most trainers it can"
+                                    + " run on");
+
     /** The model's own settings, in snapshot and docs order. */
     public static final List<Setting<?>> ALL =
             List.of(
@@ -174,7 +181,8 @@ public final class ModelSettings {
                     REPLAY_BUFFER,
                     REPLAY_PER_BATCH,
                     CATALOGUE_CAPACITY,
-                    SEED);
+                    SEED,
+                    ITEM_SHARDS);
 
     public static final Setting<Integer> THREADS =
             Setting.ofInt("threads", 2)

@@ -38,9 +38,8 @@ final class Fixtures {
 
     static DeepMatchModel modelWithItems(ModelConfig cfg, ModelRuntime runtime, int n) {
         DeepMatchModel model = new DeepMatchModel(cfg, runtime);
-        SplittableRandom rnd = new SplittableRandom(3);
         for (int i = 0; i < n; i++) {
-            model.items.admit("i" + i, rnd);
+            model.items.admit("i" + i);
         }
         return model;
     }

@@ -28,7 +28,10 @@ enum SchemaRole {
                     "WindowPlay", STATE,
                     "TrainingExample", STATE,
                     "ModelShard", STATE,
-                    "CounterTotal", STATE);
+                    "CounterTotal", STATE,
+                    // The trainers' exchange topic: only the job itself reads it, as it reads
+                    // state.
+                    "ModelDelta", STATE);
 
     private final boolean oldReadersReadNewData;
 

@@ -2,6 +2,7 @@ package dev.deepmatch.schema.wire;
 
 import dev.deepmatch.schema.DeadLetter;
 import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.PlaybackEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -51,6 +52,10 @@ public final class WireCodec<T extends SpecificRecord> {
     /** Records the job could not use, on the dead-letter topic. */
     public static final WireCodec<DeadLetter> DEAD_LETTER =
             new WireCodec<>(DeadLetter.class, DeadLetter.getClassSchema(), "DeadLetter-v1.avsc");
+
+    /** What the trainers send each other on the job's own exchange topic. */
+    public static final WireCodec<ModelDelta> MODEL_DELTA =
+            new WireCodec<>(ModelDelta.class, ModelDelta.getClassSchema());
 
     /**
      * Classpath folder of the self-contained wire schemas: {@code <Type>.avsc} (current) and {@code
