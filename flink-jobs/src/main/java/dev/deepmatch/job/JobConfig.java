@@ -186,6 +186,25 @@ public final class JobConfig {
                             + get(PARALLELISM)
                             + "'");
         }
+        int shards = model.itemShards();
+        if (get(TRAINER_PARALLELISM) > shards) {
+            throw new SettingException(
+                    TRAINER_PARALLELISM.name(),
+                    "--trainer-parallelism must be at most --item-shards ("
+                            + shards
+                            + "), got '"
+                            + get(TRAINER_PARALLELISM)
+                            + "'");
+        }
+        if (get(TRAINER_PARALLELISM) > get(MAX_PARALLELISM)) {
+            throw new SettingException(
+                    TRAINER_PARALLELISM.name(),
+                    "--trainer-parallelism must be at most --max-parallelism ("
+                            + get(MAX_PARALLELISM)
+                            + "), got '"
+                            + get(TRAINER_PARALLELISM)
+                            + "'");
+        }
         checkNoLiteralSecrets();
     }
 

@@ -42,6 +42,13 @@ public final class JobSettings {
                     .nonEmpty()
                     .describedAs("compacted topic of the item vectors (ItemVector)");
 
+    public static final Setting<String> DELTAS_TOPIC =
+            Setting.ofString("deltas-topic", "model-deltas")
+                    .nonEmpty()
+                    .describedAs(
+                            "the job's own topic through which trainers exchange what they learned"
+                                    + " (ModelDelta; written exactly-once, read read_committed)");
+
     public static final Setting<String> GROUP_ID =
             Setting.ofString("group-id", "deepmatch-learner")
                     .nonEmpty()
@@ -57,7 +64,9 @@ public final class JobSettings {
     public static final Setting<String> TRANSACTIONAL_ID_PREFIX =
             Setting.ofString("transactional-id-prefix", "deepmatch-learner-vectors")
                     .nonEmpty()
-                    .describedAs("of the vector sink's transactions; unique per job on a cluster");
+                    .describedAs(
+                            "of the vector sink's transactions (the delta sink's get '-deltas'"
+                                    + " appended); unique per job on a cluster");
 
     public static final Setting<Duration> TRANSACTION_TIMEOUT =
             Setting.ofDuration("transaction-timeout", Duration.ofMinutes(10))
@@ -81,6 +90,7 @@ public final class JobSettings {
                     EVENTS_TOPIC,
                     DEAD_LETTER_TOPIC,
                     VECTORS_TOPIC,
+                    DELTAS_TOPIC,
                     GROUP_ID,
                     STARTING_OFFSETS,
                     TRANSACTIONAL_ID_PREFIX,
@@ -157,8 +167,16 @@ public final class JobSettings {
                     .range(4096, 64 << 20)
                     .describedAs("payload size of one model shard in operator state");
 
+    public static final Setting<Integer> TRAINER_PARALLELISM =
+            Setting.ofInt("trainer-parallelism", 1)
+                    .range(1, 32_768)
+                    .describedAs(
+                            "trainer subtasks sharing one model (at most item-shards); they see"
+                                    + " each other's updates one checkpoint interval later");
+
     public static final List<Setting<?>> TRAINER =
             List.of(
+                    TRAINER_PARALLELISM,
                     BATCH_MAX_DELAY,
                     EMISSION_INTERVAL,
                     FULL_REFRESH_INTERVAL,
@@ -184,7 +202,8 @@ public final class JobSettings {
                     .range(0, 32_768)
                     .describedAs(
                             "default operator parallelism, at most max-parallelism (0: the"
-                                    + " cluster's); the trainer and vector sink run with 1");
+                                    + " cluster's); the trainer and vector sink run with"
+                                    + " trainer-parallelism");
 
     public static final Setting<Integer> MAX_PARALLELISM =
             Setting.ofInt("max-parallelism", 128)

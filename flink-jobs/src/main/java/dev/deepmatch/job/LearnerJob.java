@@ -4,7 +4,9 @@ import static dev.deepmatch.job.JobSettings.*;
 
 import dev.deepmatch.job.sink.DeadLetterSerializer;
 import dev.deepmatch.job.sink.ItemVectorSerializer;
+import dev.deepmatch.job.sink.ModelDeltaSerializer;
 import dev.deepmatch.job.source.DecodedPlay;
+import dev.deepmatch.job.source.ModelDeltaDeserializer;
 import dev.deepmatch.job.source.PlaybackDecoder;
 import dev.deepmatch.job.source.PlaybackDeserializer;
 import dev.deepmatch.job.source.SplitDeadLetters;
@@ -14,6 +16,7 @@ import dev.deepmatch.model.prequential.PrequentialSettings;
 import dev.deepmatch.model.prequential.WindowRule;
 import dev.deepmatch.schema.DeadLetter;
 import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.TrainingExample;
 import dev.deepmatch.settings.UsageException;
@@ -64,6 +67,8 @@ public final class LearnerJob {
     public static final String WINDOW_UID = "user-windows";
     public static final String TRAINER_UID = "trainer";
     public static final String VECTOR_SINK_UID = "item-vector-sink";
+    public static final String DELTA_SOURCE_UID = "model-deltas-source";
+    public static final String DELTA_SINK_UID = "model-deltas-sink";
 
     /** Name of the trainer operator (its metrics are under this name in the web UI). */
     public static final String TRAINER_NAME = "Trainer";
@@ -91,8 +96,7 @@ public final class LearnerJob {
             return;
         }
         configureEnvironment(env, config);
-        defineWorkflow(
-                env, config, kafkaSource(config), vectorSink(config), deadLetterSink(config));
+        defineKafkaWorkflow(env, config);
         env.execute(JOB_NAME);
     }
 
@@ -128,12 +132,34 @@ public final class LearnerJob {
         }
     }
 
+    /** The production job graph: every source and sink on the configured Kafka topics. */
+    public static DataStream<ItemVector> defineKafkaWorkflow(
+            StreamExecutionEnvironment env, JobConfig config) {
+        return defineKafkaWorkflow(env, config, new TrainerOperator(config.trainerSettings()));
+    }
+
+    /** {@link #defineKafkaWorkflow} with a given trainer (tests inject failures into one). */
+    public static DataStream<ItemVector> defineKafkaWorkflow(
+            StreamExecutionEnvironment env, JobConfig config, TrainerOperator trainer) {
+        return defineWorkflow(
+                env,
+                config,
+                kafkaSource(config),
+                vectorSink(config),
+                deadLetterSink(config),
+                deltaSource(config),
+                deltaSink(config),
+                trainer);
+    }
+
     /**
      * Defines the job graph on {@code env} between the given source and sinks.
      *
      * @param source decoded playback records (Kafka in production, a bounded source in tests)
      * @param vectorSink item vectors, one per changed item per emission, and full refreshes
      * @param deadLetterSink records that could not be used, with reason and coordinates
+     * @param deltaSource the trainers' exchange topic, read back read_committed
+     * @param deltaSink the exchange topic, written exactly-once
      * @return the trainer's output stream (item vectors), e.g. to attach more sinks in tests
      */
     public static DataStream<ItemVector> defineWorkflow(
@@ -141,7 +167,29 @@ public final class LearnerJob {
             JobConfig config,
             Source<DecodedPlay, ?, ?> source,
             Sink<ItemVector> vectorSink,
-            Sink<DeadLetter> deadLetterSink) {
+            Sink<DeadLetter> deadLetterSink,
+            Source<ModelDelta, ?, ?> deltaSource,
+            Sink<ModelDelta> deltaSink) {
+        return defineWorkflow(
+                env,
+                config,
+                source,
+                vectorSink,
+                deadLetterSink,
+                deltaSource,
+                deltaSink,
+                new TrainerOperator(config.trainerSettings()));
+    }
+
+    private static DataStream<ItemVector> defineWorkflow(
+            StreamExecutionEnvironment env,
+            JobConfig config,
+            Source<DecodedPlay, ?, ?> source,
+            Sink<ItemVector> vectorSink,
+            Sink<DeadLetter> deadLetterSink,
+            Source<ModelDelta, ?, ?> deltaSource,
+            Sink<ModelDelta> deltaSink,
+            TrainerOperator trainer) {
         // Watermarks come from the source, per Kafka partition, so one partition running ahead
         // does not make another partition's plays late.
         WatermarkStrategy<DecodedPlay> watermarks =
@@ -178,16 +226,28 @@ public final class LearnerJob {
                         .name(WINDOW_NAME)
                         .uid(WINDOW_UID);
 
+        int trainers = config.get(TRAINER_PARALLELISM);
+        // The loop through Kafka (Flink 2 has no iterations): one reader, every trainer gets all.
+        DataStream<ModelDelta> deltas =
+                env.fromSource(deltaSource, WatermarkStrategy.noWatermarks(), "Model deltas source")
+                        .uid(DELTA_SOURCE_UID)
+                        .setParallelism(1);
         SingleOutputStreamOperator<ItemVector> vectors =
-                examples.transform(
-                                TRAINER_NAME,
-                                new AvroTypeInfo<>(ItemVector.class),
-                                new TrainerOperator(config.trainerSettings()))
+                examples.keyBy(TrainingExample::getUserId, Types.STRING)
+                        .connect(deltas.broadcast())
+                        .transform(TRAINER_NAME, new AvroTypeInfo<>(ItemVector.class), trainer)
                         .uid(TRAINER_UID)
-                        .setParallelism(1)
-                        .setMaxParallelism(1);
+                        .setParallelism(trainers);
 
-        vectors.sinkTo(vectorSink).name("Item-vector sink").uid(VECTOR_SINK_UID).setParallelism(1);
+        vectors.getSideOutput(TrainerOperator.DELTAS)
+                .sinkTo(deltaSink)
+                .name("Model deltas sink")
+                .uid(DELTA_SINK_UID)
+                .setParallelism(trainers);
+        vectors.sinkTo(vectorSink)
+                .name("Item-vector sink")
+                .uid(VECTOR_SINK_UID)
+                .setParallelism(trainers);
         return vectors;
     }
 
@@ -241,6 +301,39 @@ public final class LearnerJob {
                 .setRecordSerializer(new ItemVectorSerializer(config.get(VECTORS_TOPIC)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.get(TRANSACTIONAL_ID_PREFIX))
+                .build();
+    }
+
+    /**
+     * The trainers' exchange topic, read from the committed end on a fresh start (older deltas
+     * belong to another model) and from the checkpointed offsets on a restore; read_committed, so a
+     * delta is seen only once the checkpoint that carries it completed.
+     */
+    public static KafkaSource<ModelDelta> deltaSource(JobConfig config) {
+        Properties consumer = config.kafkaProperties();
+        consumer.setProperty("isolation.level", "read_committed");
+        return KafkaSource.<ModelDelta>builder()
+                .setProperties(consumer)
+                .setBootstrapServers(config.get(BOOTSTRAP_SERVERS))
+                .setTopics(config.get(DELTAS_TOPIC))
+                .setGroupId(config.get(GROUP_ID) + "-deltas")
+                .setStartingOffsets(OffsetsInitializer.latest())
+                .setDeserializer(new ModelDeltaDeserializer())
+                .build();
+    }
+
+    /** Exactly-once sink of the trainers' deltas: a delta of an aborted attempt is never read. */
+    public static KafkaSink<ModelDelta> deltaSink(JobConfig config) {
+        Properties producer = config.kafkaProperties();
+        producer.setProperty(
+                "transaction.timeout.ms",
+                Long.toString(config.get(TRANSACTION_TIMEOUT).toMillis()));
+        return KafkaSink.<ModelDelta>builder()
+                .setBootstrapServers(config.get(BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(new ModelDeltaSerializer(config.get(DELTAS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(config.get(TRANSACTIONAL_ID_PREFIX) + "-deltas")
                 .build();
     }
 

@@ -40,6 +40,13 @@ public final class LearnerMetrics {
     public static final String NEG50 = "neg50";
     public static final String POS50_TOTAL = "pos50Total";
     public static final String NEG50_TOTAL = "neg50Total";
+
+    /** Hits since start behind POS@N / NEG@N totals: several trainers' figures add up by them. */
+    public static final String POS10_HITS = "pos10Hits";
+
+    public static final String NEG10_HITS = "neg10Hits";
+    public static final String POS50_HITS = "pos50Hits";
+    public static final String NEG50_HITS = "neg50Hits";
     public static final String POSITIVES_RANKED = "positivesRanked";
     public static final String NEGATIVES_RANKED = "negativesRanked";
     public static final String MODEL_VERSION = "modelVersion";
@@ -48,4 +55,21 @@ public final class LearnerMetrics {
     public static final String VECTORS_EMITTED = "vectorsEmitted";
     public static final String FULL_REFRESHES = "fullRefreshes";
     public static final String VECTOR_FRESHNESS_MILLIS = "vectorFreshnessMillis";
+
+    // Trainer: several trainers sharing one model
+    public static final String SHARDS_OWNED = "shardsOwned";
+    public static final String ROWS_OWNED = "rowsOwned";
+    public static final String EXAMPLES_COUNTED = "examplesCounted";
+    public static final String EXCHANGE_LAG_MILLIS = "exchangeLagMillis";
+    public static final String EXCHANGE_BYTES_SENT = "exchangeBytesSent";
+    public static final String EXCHANGE_BYTES_RECEIVED = "exchangeBytesReceived";
+    public static final String EXCHANGE_BYTES_SENT_PER_SECOND = "exchangeBytesSentPerSecond";
+    public static final String EXCHANGE_BYTES_RECEIVED_PER_SECOND =
+            "exchangeBytesReceivedPerSecond";
+    public static final String DELTA_APPLY_MILLIS = "deltaApplyMillis";
+    public static final String DELTAS_DISCARDED = "deltasDiscarded";
+    public static final String SNAPSHOT_MILLIS = "snapshotMillis";
+
+    // Exchange topic source
+    public static final String UNDECODABLE_DELTAS = "undecodableDeltas";
 }

@@ -2,6 +2,8 @@ package dev.deepmatch.it;
 
 import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.LearnerJob;
+import dev.deepmatch.job.train.TrainerOperator;
+import dev.deepmatch.job.train.TrainerSettings;
 import dev.deepmatch.tools.local.RestMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,10 +25,10 @@ final class Jobs {
     private Jobs() {}
 
     /**
-     * Settings of a test's job on the topics {@code <prefix>-events}, {@code <prefix>-events-dlq}
-     * and {@code <prefix>-vectors} (the caller creates them): read from the earliest offset, 1 s
-     * checkpoints and emissions, batches of 64 or 200 ms, parallelism 2. A test puts its own on
-     * top.
+     * Settings of a test's job on the topics {@code <prefix>-events}, {@code <prefix>-events-dlq},
+     * {@code <prefix>-vectors} and {@code <prefix>-deltas} (the caller creates them): read from the
+     * earliest offset, 1 s checkpoints and emissions, batches of 64 or 200 ms, parallelism 2. A
+     * test puts its own on top.
      */
     static Map<String, String> settings(String bootstrapServers, String prefix, Path checkpoints) {
         Map<String, String> s = new java.util.LinkedHashMap<>();
@@ -34,6 +36,7 @@ final class Jobs {
         s.put("events-topic", prefix + "-events");
         s.put("dead-letter-topic", prefix + "-events-dlq");
         s.put("vectors-topic", prefix + "-vectors");
+        s.put("deltas-topic", prefix + "-deltas");
         s.put("starting-offsets", "earliest");
         s.put("checkpoint-interval", "1 s");
         s.put("checkpoint-dir", checkpoints.toUri().toString());
@@ -45,11 +48,12 @@ final class Jobs {
         return s;
     }
 
-    /** Creates the three topics of {@link #settings} for this prefix. */
+    /** Creates the four topics of {@link #settings} for this prefix. */
     static void createTopics(dev.deepmatch.tools.local.EmbeddedKafka kafka, String prefix) {
         kafka.createTopic(prefix + "-events", 2);
         kafka.createTopic(prefix + "-events-dlq", 1);
         kafka.createCompactedTopic(prefix + "-vectors", 1);
+        kafka.createTopic(prefix + "-deltas", 1);
     }
 
     /** The job with these settings ({@code name -> value}), restored from a checkpoint if given. */
@@ -59,6 +63,15 @@ final class Jobs {
 
     /** The job defined in an environment, not yet executed (its stream graph, for a cluster). */
     static StreamExecutionEnvironment define(Map<String, String> settings, Path restoreFrom)
+            throws Exception {
+        return define(settings, restoreFrom, TrainerOperator::new);
+    }
+
+    /** {@link #define} with the trainer the test makes from the job's trainer settings. */
+    static StreamExecutionEnvironment define(
+            Map<String, String> settings,
+            Path restoreFrom,
+            java.util.function.Function<TrainerSettings, TrainerOperator> trainer)
             throws Exception {
         List<String> args = new ArrayList<>();
         settings.forEach(
@@ -74,12 +87,7 @@ final class Jobs {
             restore.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
             env.configure(restore);
         }
-        LearnerJob.defineWorkflow(
-                env,
-                config,
-                LearnerJob.kafkaSource(config),
-                LearnerJob.vectorSink(config),
-                LearnerJob.deadLetterSink(config));
+        LearnerJob.defineKafkaWorkflow(env, config, trainer.apply(config.trainerSettings()));
         return env;
     }
 

@@ -73,6 +73,7 @@ class LearnerJobITCase {
         kafka.createTopic(EVENTS, 2);
         kafka.createTopic(DEAD_LETTERS, 1);
         kafka.createCompactedTopic(VECTORS, 1);
+        kafka.createTopic(dev.deepmatch.job.JobSettings.DELTAS_TOPIC.defaultValue(), 1);
     }
 
     @AfterAll

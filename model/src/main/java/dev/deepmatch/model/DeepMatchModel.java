@@ -367,6 +367,14 @@ public final class DeepMatchModel implements AutoCloseable {
     }
 
     /**
+     * Examples learned from whose target is in the catalogue: the sampler's count total less the 1
+     * each row starts with. Replicas that apply each other's deltas exactly once agree on it.
+     */
+    public long examplesCounted() {
+        return items.sampler.countTotal() - items.size();
+    }
+
+    /**
      * The learned-unigram count of a row (1 at admission, plus one per example it was target of).
      */
     public long samplerCount(int row) {

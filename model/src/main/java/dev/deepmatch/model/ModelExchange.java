@@ -34,6 +34,11 @@ public final class ModelExchange {
         model.exchange = this;
     }
 
+    /** Whether anything changed since the last take. */
+    public boolean isEmpty() {
+        return steps == 0 && rowBase.isEmpty() && counts.isEmpty();
+    }
+
     /** Called by the model before it updates a row. */
     void beforeRowUpdate(int row) {
         int e = model.items.dim();
@@ -66,10 +71,12 @@ public final class ModelExchange {
      * first part also carries the dense change and the steps), and starts a new interval.
      */
     public List<ModelDelta> take(
-            int sender, int senders, long epoch, long lineage, int rowsPerPart) {
+            int sender, int senders, long epoch, long lineage, long sentAtMillis, int rowsPerPart) {
         double[] dense = model.dense;
-        ByteBuffer denseBytes = floats(dense.length);
-        for (int i = 0; i < dense.length; i++) {
+        // Nothing learned: a part without the dense change still tells peers this one is alive.
+        boolean empty = isEmpty();
+        ByteBuffer denseBytes = floats(empty ? 0 : dense.length);
+        for (int i = 0; !empty && i < dense.length; i++) {
             denseBytes.putFloat((float) (dense[i] - denseBase[i]));
             denseBase[i] = dense[i];
         }
@@ -105,6 +112,7 @@ public final class ModelExchange {
                             .setSenders(senders)
                             .setEpoch(epoch)
                             .setLineage(lineage)
+                            .setSentAtMillis(sentAtMillis)
                             .setPart(p)
                             .setParts(parts.size())
                             .setSteps(p == 0 ? steps : 0)
@@ -120,8 +128,17 @@ public final class ModelExchange {
 
     /** Applies a peer's delta (one part); returns the rows it moved. */
     public int apply(ModelDelta delta) {
+        return apply(delta, true, id -> true);
+    }
+
+    /**
+     * Applies the parts of a peer's delta the caller selects: the dense change and steps if {@code
+     * withDense}, the rows whose id {@code rows} accepts. Returns the rows it moved.
+     */
+    public int apply(
+            ModelDelta delta, boolean withDense, java.util.function.Predicate<String> rows) {
         ByteBuffer dense = delta.getDense().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (dense.remaining() > 0) {
+        if (withDense && dense.remaining() > 0) {
             if (dense.remaining() != 4 * model.dense.length) {
                 throw new IllegalArgumentException(
                         "delta of "
@@ -135,11 +152,16 @@ public final class ModelExchange {
                 denseBase[i] += d;
             }
         }
-        model.steps += delta.getSteps();
+        if (withDense) {
+            model.steps += delta.getSteps();
+        }
         int e = model.items.dim();
         int applied = 0;
         for (RowDelta r : delta.getRows()) {
             String id = r.getItemId().toString();
+            if (!rows.test(id)) {
+                continue;
+            }
             int row = model.items.admit(id);
             if (row < 0) {
                 rejectedRows++;

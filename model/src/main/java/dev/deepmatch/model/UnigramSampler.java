@@ -14,6 +14,7 @@ final class UnigramSampler {
     private double[] tree = new double[1025]; // 1-based Fenwick tree of weights
     private int size;
     private double total;
+    private long countTotal;
 
     UnigramSampler(double power) {
         this.power = power;
@@ -25,6 +26,11 @@ final class UnigramSampler {
 
     long count(int row) {
         return counts[row];
+    }
+
+    /** The sum of all rows' counts. */
+    long countTotal() {
+        return countTotal;
     }
 
     /** Adds a row with an initial count (at least 1, so every item can be sampled). */
@@ -40,6 +46,7 @@ final class UnigramSampler {
     void increment(int row, long by) {
         double before = counts[row] == 0 ? 0 : Math.pow(counts[row], power);
         counts[row] += by;
+        countTotal += by;
         double delta = Math.pow(counts[row], power) - before;
         total += delta;
         for (int i = row + 1; i < tree.length; i += i & -i) {

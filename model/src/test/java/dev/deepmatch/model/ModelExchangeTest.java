@@ -45,8 +45,8 @@ class ModelExchangeTest {
             a.train(ba);
             b.train(bb);
             examples += targetsAdmitted(ba) + targetsAdmitted(bb);
-            List<ModelDelta> da = xa.take(0, 2, round + 1, 0, 4);
-            List<ModelDelta> db = xb.take(1, 2, round + 1, 0, 4);
+            List<ModelDelta> da = xa.take(0, 2, round + 1, 0, 0, 4);
+            List<ModelDelta> db = xb.take(1, 2, round + 1, 0, 0, 4);
             assertThat(da).as("small parts").hasSizeGreaterThan(1);
             da.forEach(xb::apply);
             db.forEach(xa::apply);
@@ -76,7 +76,7 @@ class ModelExchangeTest {
         ModelExchange xb = new ModelExchange(b);
         List<Example> batch = Fixtures.batch(12, 5);
         a.train(batch);
-        List<ModelDelta> d = xa.take(0, 2, 1, 0, 1000);
+        List<ModelDelta> d = xa.take(0, 2, 1, 0, 0, 1000);
         d.forEach(xb::apply);
         assertThat(countTotal(b) - b.catalogueSize()).isEqualTo(batch.size());
         d.forEach(xb::apply);

@@ -5,13 +5,17 @@ import static dev.deepmatch.job.LearnerMetrics.*;
 import dev.deepmatch.job.CounterTotals;
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
+import dev.deepmatch.model.ItemSharding;
 import dev.deepmatch.model.ModelConfig;
+import dev.deepmatch.model.ModelExchange;
 import dev.deepmatch.model.TrainStats;
 import dev.deepmatch.model.math.Blas;
 import dev.deepmatch.model.prequential.DeepMatchLearner;
 import dev.deepmatch.model.prequential.RecallCounter;
 import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.ModelShard;
+import dev.deepmatch.schema.RowDelta;
 import dev.deepmatch.schema.TrainingExample;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,9 +34,10 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +50,30 @@ import org.slf4j.LoggerFactory;
  * <p>Item vectors go out as {@link ItemVector}s: rows the model changed, every emission interval,
  * and the whole catalogue every full-refresh interval (and after a restore, if configured).
  *
- * <p>State: the whole model as {@link ModelShard}s in union list state, written at every
- * checkpoint, plus the examples of the open batch (Avro {@link TrainingExample}s). Runs with
- * parallelism 1.
+ * <p>Several trainers share one model (docs/ARCHITECTURE.md, "Several trainers"): each holds a
+ * replica, learns from its own users' examples (input 1) and, just before each checkpoint barrier,
+ * sends what it changed as {@link ModelDelta}s ({@link #DELTAS}) to the job's exchange topic; the
+ * deltas come back committed, broadcast to every trainer (input 2), and each applies its peers'.
+ * The item table is cut into {@link ItemSharding shards}; trainer i of P owns a contiguous range of
+ * them: it alone checkpoints and publishes their rows.
+ *
+ * <p>State: the rows of the owned shards (and, on trainer 0, the dense parameters) as {@link
+ * ModelShard}s in union list state, so every trainer restores the whole model at any parallelism;
+ * plus the examples of the open batch (Avro {@link TrainingExample}s).
  */
 public class TrainerOperator extends AbstractStreamOperator<ItemVector>
-        implements OneInputStreamOperator<TrainingExample, ItemVector>, BoundedOneInput {
+        implements TwoInputStreamOperator<TrainingExample, ModelDelta, ItemVector>,
+                BoundedMultiInput {
+
+    /** The trainers' deltas, for the exchange topic's sink. */
+    public static final OutputTag<ModelDelta> DELTAS =
+            new OutputTag<>("model-deltas", new AvroTypeInfo<>(ModelDelta.class));
+
+    /**
+     * Rows per delta record: about 100 bytes each at the default width, so a part stays far below
+     * the producer's max.request.size.
+     */
+    static final int ROWS_PER_DELTA = 2048;
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
@@ -75,6 +98,35 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private transient List<ModelShard> retainedShards;
 
     private transient boolean restored;
+
+    /** The checkpoint this attempt restored from, 0 if none: deltas of later epochs are its own. */
+    private transient long restoredCheckpoint;
+
+    private transient int subtask;
+    private transient int parallelism;
+    private transient ItemSharding sharding;
+
+    /** Null while training is disabled. */
+    private transient ModelExchange exchange;
+
+    /** Owner of each catalogue row under this parallelism, filled as rows are admitted. */
+    private transient int[] ownerOfRow;
+
+    private transient int ownerRows;
+
+    /** Rows of {@link #ownerOfRow} filled in so far. */
+    private transient int rowsWithOwner;
+
+    /** Newest sentAtMillis applied per peer subtask. */
+    private transient Map<Integer, Long> peerSentAt;
+
+    private transient Counter deltasDiscarded;
+    private transient Counter bytesOut;
+    private transient Counter bytesIn;
+    private transient Histogram applyMillis;
+    private transient volatile long lastSnapshotMillis;
+    private transient volatile int rowsOwned;
+    private transient volatile long examplesCounted;
     private transient ListState<ModelShard> modelState;
     private transient ListState<TrainingExample> pendingState;
 
@@ -97,6 +149,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
 
     /** The counter's figures as of the last batch, for the metric reporter's thread. */
     private transient volatile double[] figures;
+
+    /** Hits since start of POS@N and NEG@N for each N, as of the last batch. */
+    private transient volatile long[] hits;
 
     private transient volatile long positivesRanked;
     private transient volatile long negativesRanked;
@@ -131,12 +186,16 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
 
         totals = new CounterTotals();
         totals.initialize(context.getOperatorStateStore());
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        restoredCheckpoint = context.getRestoredCheckpointId().orElse(0L);
         modelConfig = config.model();
         List<ModelShard> shards = new ArrayList<>();
         modelState.get().forEach(shards::add);
         restored = context.isRestored() && !shards.isEmpty();
         if (!config.trainingEnabled()) {
-            retainedShards = shards;
+            // Every trainer sees all shards: one keeps them, or the next restore finds them twice.
+            retainedShards = subtask == 0 ? shards : List.of();
         } else if (restored) {
             model = DeepMatchModel.restore(shards, config.runtime());
             // The model keeps the settings it was created with; say so if the job's differ.
@@ -153,6 +212,20 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             model = new DeepMatchModel(modelConfig, config.runtime());
         }
         learner = model == null ? null : new DeepMatchLearner(model);
+        if (model != null) {
+            sharding = new ItemSharding(modelConfig.itemShards());
+            if (parallelism > sharding.shards()) {
+                throw new IllegalStateException(
+                        "trainer-parallelism "
+                                + parallelism
+                                + " is above the model's item-shards ("
+                                + sharding.shards()
+                                + "): a model's shard count bounds its trainers");
+            }
+            exchange = new ModelExchange(model);
+            ownerOfRow = new int[0];
+            peerSentAt = new HashMap<>();
+        }
         batch = new ArrayList<>();
         pendingState.get().forEach(batch::add);
         // Savepoints of release 0.1 hold the open batch as a POJO under another name.
@@ -169,12 +242,6 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     @Override
     public void open() throws Exception {
         super.open();
-        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        if (parallelism != 1) {
-            throw new IllegalStateException(
-                    "the trainer holds the one model and must run with parallelism 1, got "
-                            + parallelism);
-        }
         if (!Blas.VECTORIZED) {
             LOG.warn(
                     "the model runs its scalar matrix kernels (several times slower per step): start"
@@ -235,12 +302,60 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                 metrics.gauge(names[n][k], (Gauge<Double>) () -> figures[at]);
             }
         }
+        String[][] hitNames = {{POS10_HITS, NEG10_HITS}, {POS50_HITS, NEG50_HITS}};
+        for (int n = 0; n < TOP_N.length; n++) {
+            for (int k = 0; k < 2; k++) {
+                int at = 2 * n + k;
+                metrics.gauge(hitNames[n][k], (Gauge<Long>) () -> hits[at]);
+            }
+        }
         metrics.gauge(POSITIVES_RANKED, (Gauge<Long>) () -> positivesRanked);
         metrics.gauge(NEGATIVES_RANKED, (Gauge<Long>) () -> negativesRanked);
         metrics.gauge(MODEL_VERSION, (Gauge<Long>) () -> modelVersion);
         metrics.gauge(CATALOGUE_SIZE, (Gauge<Integer>) () -> catalogueSize);
         metrics.gauge(PENDING_EXAMPLES, (Gauge<Integer>) () -> pendingExamples);
         metrics.gauge(REJECTED_ITEMS, (Gauge<Long>) () -> rejectedItems);
+
+        metrics.gauge(SHARDS_OWNED, (Gauge<Integer>) this::shardsOwned);
+        metrics.gauge(ROWS_OWNED, (Gauge<Integer>) () -> rowsOwned);
+        metrics.gauge(EXAMPLES_COUNTED, (Gauge<Long>) () -> examplesCounted);
+        metrics.gauge(EXCHANGE_LAG_MILLIS, (Gauge<Long>) this::exchangeLag);
+        deltasDiscarded = totals.counter(metrics, DELTAS_DISCARDED);
+        bytesOut = metrics.counter(EXCHANGE_BYTES_SENT);
+        bytesIn = metrics.counter(EXCHANGE_BYTES_RECEIVED);
+        metrics.meter(EXCHANGE_BYTES_SENT_PER_SECOND, new MeterView(bytesOut));
+        metrics.meter(EXCHANGE_BYTES_RECEIVED_PER_SECOND, new MeterView(bytesIn));
+        applyMillis =
+                metrics.histogram(DELTA_APPLY_MILLIS, new DescriptiveStatisticsHistogram(500));
+        metrics.gauge(SNAPSHOT_MILLIS, (Gauge<Long>) () -> lastSnapshotMillis);
+    }
+
+    private int shardsOwned() {
+        if (sharding == null) {
+            return 0;
+        }
+        int n = 0;
+        for (int s = 0; s < sharding.shards(); s++) {
+            n += sharding.ownerOf(s, parallelism) == subtask ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Age of the oldest of the newest deltas applied from each peer; 0 without peers. */
+    private long exchangeLag() {
+        Map<Integer, Long> sentAt = peerSentAt;
+        if (sentAt == null || parallelism == 1) {
+            return 0;
+        }
+        long now = System.currentTimeMillis();
+        long lag = 0;
+        for (int peer = 0; peer < parallelism; peer++) {
+            if (peer != subtask) {
+                Long at = sentAt.get(peer);
+                lag = Math.max(lag, at == null ? 0 : now - at);
+            }
+        }
+        return lag;
     }
 
     /**
@@ -255,7 +370,13 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             f[4 * n + 2] = orZero(recall.pos(n));
             f[4 * n + 3] = orZero(recall.neg(n));
         }
+        long[] h = new long[2 * TOP_N.length];
+        for (int n = 0; n < TOP_N.length; n++) {
+            h[2 * n] = Math.round(orZero(recall.pos(n)) * recall.positives());
+            h[2 * n + 1] = Math.round(orZero(recall.neg(n)) * recall.negatives());
+        }
         figures = f;
+        hits = h;
         positivesRanked = recall.positives();
         negativesRanked = recall.negatives();
     }
@@ -265,7 +386,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     }
 
     @Override
-    public void processElement(StreamRecord<TrainingExample> element) throws Exception {
+    public void processElement1(StreamRecord<TrainingExample> element) throws Exception {
         examplesIn.inc();
         if (model == null) {
             return; // training disabled: the pipeline up to here is what a bench measures
@@ -280,12 +401,95 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         }
     }
 
+    /** The examples ended (a bounded test source): the open batch is trained and published. */
     @Override
-    public void endInput() {
-        if (model != null) {
+    public void endInput(int inputId) {
+        if (inputId == 1 && model != null) {
             trainBatch();
             emitChangedRows();
         }
+    }
+
+    /**
+     * A delta from the exchange topic. Deltas of this attempt (epochs after the restored
+     * checkpoint, same lineage) are applied unless this trainer sent them (it applied its own
+     * changes as it learned). Deltas committed up to the restored checkpoint that the restored
+     * state lacks are applied: the restored rows of a shard are its owner's, which held everything
+     * the owner itself had changed, so only what the delta's sender did not own is applied. Deltas
+     * of later epochs from another lineage belong to an attempt that was rolled back: dropped.
+     */
+    @Override
+    public void processElement2(StreamRecord<ModelDelta> element) {
+        if (model == null) {
+            return;
+        }
+        ModelDelta d = element.getValue();
+        bytesIn.inc(approximateBytes(d));
+        long start = System.nanoTime();
+        int sender = d.getSender();
+        int senders = d.getSenders();
+        if (d.getEpoch() > restoredCheckpoint) {
+            if (d.getLineage() != restoredCheckpoint || senders != parallelism) {
+                deltasDiscarded.inc();
+                return;
+            }
+            if (sender == subtask) {
+                return;
+            }
+            exchange.apply(d);
+            peerSentAt.merge(sender, d.getSentAtMillis(), Math::max);
+        } else {
+            exchange.apply(d, sender != 0, id -> sharding.ownerOfItem(id, senders) != sender);
+        }
+        applyMillis.update((System.nanoTime() - start) / 1_000_000);
+        publishModelFigures();
+    }
+
+    /**
+     * Sends what this trainer changed since the last barrier, so it rides in the transaction of
+     * this checkpoint: peers see it once the checkpoint completes.
+     */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        if (exchange == null || parallelism == 1) {
+            return;
+        }
+        for (ModelDelta d :
+                exchange.take(
+                        subtask,
+                        parallelism,
+                        checkpointId,
+                        restoredCheckpoint,
+                        System.currentTimeMillis(),
+                        ROWS_PER_DELTA)) {
+            bytesOut.inc(approximateBytes(d));
+            output.collect(DELTAS, new StreamRecord<>(d));
+        }
+    }
+
+    private static long approximateBytes(ModelDelta d) {
+        long bytes = 64 + d.getDense().remaining();
+        for (RowDelta r : d.getRows()) {
+            bytes += 12 + r.getItemId().length() + r.getValues().remaining();
+        }
+        return bytes;
+    }
+
+    /** Whether this trainer owns the row's shard (publishes and checkpoints it). */
+    private boolean owns(int row) {
+        int size = model.catalogueSize();
+        if (rowsWithOwner < size) {
+            if (ownerOfRow.length < size) {
+                ownerOfRow = java.util.Arrays.copyOf(ownerOfRow, Math.max(size, 2 * size));
+            }
+            for (int r = rowsWithOwner; r < size; r++) {
+                ownerOfRow[r] = sharding.ownerOfItem(model.itemId(r), parallelism);
+                ownerRows += ownerOfRow[r] == subtask ? 1 : 0;
+            }
+            rowsWithOwner = size;
+        }
+        return ownerOfRow[row] == subtask;
     }
 
     private void scheduleBatchDeadline(long now) {
@@ -373,7 +577,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         for (int row : model.drainTouchedRows()) {
-            emit(row, false, 0, now);
+            if (owns(row)) {
+                emit(row, false, 0, now);
+            }
         }
         unreportedPlays.clear();
     }
@@ -385,8 +591,12 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         long now = getProcessingTimeService().getCurrentProcessingTime();
         model.drainTouchedRows(); // all rows go out now
         int size = model.catalogueSize();
+        owns(size - 1);
+        int owned = ownerRows;
         for (int row = 0; row < size; row++) {
-            emit(row, true, size, now);
+            if (owns(row)) {
+                emit(row, true, owned, now);
+            }
         }
         unreportedPlays.clear();
         fullRefreshes.inc();
@@ -420,7 +630,12 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         if (model != null) {
             modelVersion = model.version();
             catalogueSize = model.catalogueSize();
-            rejectedItems = model.rejectedItems();
+            rejectedItems = model.rejectedItems() + exchange.rejectedRows();
+            examplesCounted = model.examplesCounted();
+            if (catalogueSize > 0) {
+                owns(catalogueSize - 1);
+            }
+            rowsOwned = ownerRows;
         } else if (retainedShards != null && !retainedShards.isEmpty()) {
             modelVersion = retainedShards.get(0).getModelVersion();
         }
@@ -430,8 +645,17 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        modelState.update(
-                model != null ? model.snapshot(config.modelShardBytes()) : retainedShards);
+        long start = System.nanoTime();
+        if (model != null) {
+            if (model.catalogueSize() > 0) {
+                owns(model.catalogueSize() - 1);
+            }
+            modelState.update(
+                    model.snapshot(config.modelShardBytes(), this::owns, subtask, parallelism));
+        } else {
+            modelState.update(retainedShards);
+        }
+        lastSnapshotMillis = (System.nanoTime() - start) / 1_000_000;
         pendingState.update(batch);
         recall.totals().forEach((k, v) -> totals.setValue(RECALL_PREFIX + k, v));
         totals.snapshot();

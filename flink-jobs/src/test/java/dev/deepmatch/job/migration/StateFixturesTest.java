@@ -8,6 +8,7 @@ import dev.deepmatch.job.train.TrainerOperator;
 import dev.deepmatch.job.window.UserWindowFunction;
 import dev.deepmatch.model.prequential.WindowRule;
 import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.TrainingExample;
 import java.net.URL;
@@ -19,8 +20,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -96,7 +97,7 @@ class StateFixturesTest {
                 OperatorSnapshotUtil.readStateHandle(fixture(release, "trainer.snapshot"));
         JobConfig config = trainerConfig();
         var harness =
-                new OneInputStreamOperatorTestHarness<TrainingExample, ItemVector>(
+                new TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector>(
                         new TrainerOperator(config.trainerSettings()));
         harness.setProcessingTime(0);
         harness.initializeState(state);
@@ -120,7 +121,7 @@ class StateFixturesTest {
         harness.close();
 
         var reopened =
-                new OneInputStreamOperatorTestHarness<TrainingExample, ItemVector>(
+                new TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector>(
                         new TrainerOperator(config.trainerSettings()));
         reopened.setProcessingTime(0);
         reopened.initializeState(again);

@@ -6,6 +6,7 @@ import dev.deepmatch.job.train.TrainerOperator;
 import dev.deepmatch.job.window.UserWindowFunction;
 import dev.deepmatch.model.prequential.WindowRule;
 import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.TrainingExample;
 import java.nio.file.Files;
@@ -15,8 +16,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 
 /**
  * Writes the state fixtures of the current release for {@link StateFixturesTest}: the listeners and
@@ -61,7 +62,7 @@ public final class WriteStateFixtures {
                 windowState, dir.resolve("user-windows.snapshot").toString());
 
         var trainer =
-                new OneInputStreamOperatorTestHarness<TrainingExample, ItemVector>(
+                new TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector>(
                         new TrainerOperator(StateFixturesTest.trainerConfig().trainerSettings()));
         trainer.setProcessingTime(0);
         trainer.initializeState(

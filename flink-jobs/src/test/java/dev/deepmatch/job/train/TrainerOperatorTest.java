@@ -7,13 +7,14 @@ import dev.deepmatch.job.Plays;
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
 import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.TrainingExample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,8 @@ class TrainerOperatorTest {
         "--metrics-window", "100"
     };
 
-    private final List<OneInputStreamOperatorTestHarness<TrainingExample, ItemVector>> harnesses =
-            new ArrayList<>();
+    private final List<TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector>>
+            harnesses = new ArrayList<>();
 
     @AfterEach
     void closeHarnesses() throws Exception {
@@ -47,13 +48,13 @@ class TrainerOperatorTest {
         }
     }
 
-    private OneInputStreamOperatorTestHarness<TrainingExample, ItemVector> harness(
+    private TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector> harness(
             OperatorSubtaskState restoreFrom, String... extraArgs) throws Exception {
         String[] args = new String[TINY.length + extraArgs.length];
         System.arraycopy(TINY, 0, args, 0, TINY.length);
         System.arraycopy(extraArgs, 0, args, TINY.length, extraArgs.length);
         var h =
-                new OneInputStreamOperatorTestHarness<>(
+                new TwoInputStreamOperatorTestHarness<>(
                         new TrainerOperator(JobConfig.fromArgs(args).trainerSettings()));
         harnesses.add(h);
         h.setProcessingTime(0);
@@ -66,7 +67,7 @@ class TrainerOperatorTest {
         return h;
     }
 
-    private static DeepMatchModel model(OneInputStreamOperatorTestHarness<?, ?> h) {
+    private static DeepMatchModel model(TwoInputStreamOperatorTestHarness<?, ?, ?> h) {
         return ((TrainerOperator) h.getOperator()).model();
     }
 
@@ -98,15 +99,15 @@ class TrainerOperatorTest {
     }
 
     private static void send(
-            OneInputStreamOperatorTestHarness<TrainingExample, ItemVector> h,
+            TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector> h,
             List<TrainingExample> examples)
             throws Exception {
         for (TrainingExample e : examples) {
-            h.processElement(e, e.getTarget().getEventTimeMillis());
+            h.processElement1(e, e.getTarget().getEventTimeMillis());
         }
     }
 
-    private static List<ItemVector> drain(OneInputStreamOperatorTestHarness<?, ItemVector> h) {
+    private static List<ItemVector> drain(TwoInputStreamOperatorTestHarness<?, ?, ItemVector> h) {
         List<ItemVector> out = h.extractOutputValues();
         h.getOutput().clear();
         return out;

@@ -178,6 +178,9 @@ public final class LocalPipeline implements AutoCloseable {
             flinkConf.set(WebOptions.TMP_DIR, workDir.resolve("flink-web").toString());
             // progress lines read the metrics through REST: keep them fresh
             flinkConf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+            // Little data in flight when the trainer holds the stream back, so checkpoint barriers,
+            // and with them the trainers' exchange, do not queue behind seconds of plays.
+            flinkConf.setString("taskmanager.network.memory.buffer-debloat.enabled", "true");
             int prometheusPort = plan.prometheusPort() == 0 ? freePort() : plan.prometheusPort();
             if (prometheusPort > 0) {
                 // The same reporter a cluster runs (docs/DEPLOY.md): the metrics' names in
@@ -192,6 +195,7 @@ public final class LocalPipeline implements AutoCloseable {
             kafka.createTopic(eventsTopic, plan.partitions());
             kafka.createTopic(config.get(JobSettings.DEAD_LETTER_TOPIC), 1);
             kafka.createCompactedTopic(config.get(JobSettings.VECTORS_TOPIC), 1);
+            kafka.createTopic(config.get(JobSettings.DELTAS_TOPIC), 1);
             step.run();
 
             if (source != null && plan.preload()) {
@@ -204,12 +208,7 @@ public final class LocalPipeline implements AutoCloseable {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConf);
             LearnerJob.configureEnvironment(env, config);
-            LearnerJob.defineWorkflow(
-                    env,
-                    config,
-                    LearnerJob.kafkaSource(config),
-                    LearnerJob.vectorSink(config),
-                    LearnerJob.deadLetterSink(config));
+            LearnerJob.defineKafkaWorkflow(env, config);
             long startNanos = System.nanoTime();
             job = env.executeAsync(LearnerJob.JOB_NAME);
             step.run();

@@ -50,6 +50,12 @@ public record Progress(
                     NEG10_TOTAL,
                     POS50_TOTAL,
                     NEG50_TOTAL,
+                    POS10_HITS,
+                    NEG10_HITS,
+                    POS50_HITS,
+                    NEG50_HITS,
+                    POSITIVES_RANKED,
+                    NEGATIVES_RANKED,
                     MODEL_VERSION,
                     CATALOGUE_SIZE,
                     VECTORS_EMITTED);
@@ -69,10 +75,10 @@ public record Progress(
                 m.getOrDefault(NEGATIVE_LOSS, 0.0),
                 m.getOrDefault(POS10, 0.0),
                 m.getOrDefault(NEG10, 0.0),
-                m.getOrDefault(POS10_TOTAL, 0.0),
-                m.getOrDefault(NEG10_TOTAL, 0.0),
-                m.getOrDefault(POS50_TOTAL, Double.NaN),
-                m.getOrDefault(NEG50_TOTAL, Double.NaN),
+                total(m, POS10_HITS, POSITIVES_RANKED, POS10_TOTAL, 0.0),
+                total(m, NEG10_HITS, NEGATIVES_RANKED, NEG10_TOTAL, 0.0),
+                total(m, POS50_HITS, POSITIVES_RANKED, POS50_TOTAL, Double.NaN),
+                total(m, NEG50_HITS, NEGATIVES_RANKED, NEG50_TOTAL, Double.NaN),
                 count(m, MODEL_VERSION),
                 count(m, CATALOGUE_SIZE),
                 count(m, VECTORS_EMITTED));
@@ -143,6 +149,20 @@ public record Progress(
 
     private static String figure(double v) {
         return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /**
+     * A figure since start over all trainers: their hits over their ranked targets; a lone
+     * trainer's own figure where the hits are not published.
+     */
+    private static double total(
+            Map<String, Double> m, String hits, String ranked, String figure, double none) {
+        Double h = m.get(hits);
+        Double r = m.get(ranked);
+        if (h != null && r != null && r > 0) {
+            return h / r;
+        }
+        return m.getOrDefault(figure, none);
     }
 
     private static long count(Map<String, Double> m, String name) {

@@ -1,5 +1,6 @@
 package dev.deepmatch.tools.local;
 
+import dev.deepmatch.job.LearnerMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,7 +19,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 
 /**
  * Reads a running job's metrics through the REST API of its JobManager, as the web UI does: the
- * operator metrics of every vertex, summed over its subtasks.
+ * operator metrics of every vertex, summed over its subtasks, except the figures of each trainer
+ * that do not add up across trainers ({@link #AVERAGED}, {@link #HIGHEST}).
  *
  * <p>Operator metrics are published as {@code <operator name>.<metric>} (the name with spaces
  * replaced); they are looked up here by the part after the last operator-name dot, e.g. {@code
@@ -29,6 +31,29 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 public final class RestMetrics {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Per-trainer ratios and losses: their mean over subtasks. */
+    static final Set<String> AVERAGED =
+            Set.of(
+                    LearnerMetrics.POS10,
+                    LearnerMetrics.NEG10,
+                    LearnerMetrics.POS50,
+                    LearnerMetrics.NEG50,
+                    LearnerMetrics.POS10_TOTAL,
+                    LearnerMetrics.NEG10_TOTAL,
+                    LearnerMetrics.POS50_TOTAL,
+                    LearnerMetrics.NEG50_TOTAL,
+                    LearnerMetrics.POSITIVE_LOSS,
+                    LearnerMetrics.NEGATIVE_LOSS,
+                    LearnerMetrics.NEXT_ITEM_LOSS);
+
+    /** What every trainer holds a view of (the model): the most advanced subtask's. */
+    static final Set<String> HIGHEST =
+            Set.of(
+                    LearnerMetrics.MODEL_VERSION,
+                    LearnerMetrics.CATALOGUE_SIZE,
+                    LearnerMetrics.EXCHANGE_LAG_MILLIS,
+                    LearnerMetrics.LAST_TRAINING_STEP_MILLIS);
 
     private final String baseUrl;
     private final String jobId;
@@ -99,6 +124,23 @@ public final class RestMetrics {
      * absent from the result.
      */
     public Map<String, Double> fetch(Set<String> names) throws IOException {
+        return fetch(names, null);
+    }
+
+    /**
+     * The lowest and the highest value of one operator metric over the subtasks that publish it,
+     * e.g. to check that every trainer agrees; null while none publishes it.
+     */
+    public double[] range(String name) throws IOException {
+        Map<String, Double> min = fetch(Set.of(name), "min");
+        Map<String, Double> max = fetch(Set.of(name), "max");
+        if (!min.containsKey(name) || !max.containsKey(name)) {
+            return null;
+        }
+        return new double[] {min.get(name), max.get(name)};
+    }
+
+    private Map<String, Double> fetch(Set<String> names, String onlyAgg) throws IOException {
         Map<String, Double> values = new HashMap<>();
         for (String vertex : vertices()) {
             Map<String, String> ids = known.get(vertex);
@@ -120,13 +162,20 @@ public final class RestMetrics {
             JsonNode result =
                     get(
                             subtaskMetricsPath(vertex)
-                                    + "?agg=sum&get="
+                                    + "?agg=sum,avg,min,max&get="
                                     + URLEncoder.encode(
                                             String.join(",", wanted), StandardCharsets.UTF_8));
             for (JsonNode metric : result) {
-                JsonNode sum = metric.get("sum");
-                if (sum != null && sum.isNumber()) {
-                    values.merge(ids.get(metric.get("id").asText()), sum.asDouble(), Double::sum);
+                String name = ids.get(metric.get("id").asText());
+                String agg =
+                        onlyAgg != null
+                                ? onlyAgg
+                                : AVERAGED.contains(name)
+                                        ? "avg"
+                                        : HIGHEST.contains(name) ? "max" : "sum";
+                JsonNode value = metric.get(agg);
+                if (value != null && value.isNumber()) {
+                    values.merge(name, value.asDouble(), Double::sum);
                 }
             }
         }

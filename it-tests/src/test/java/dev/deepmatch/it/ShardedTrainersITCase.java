@@ -1,0 +1,342 @@
+package dev.deepmatch.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.deepmatch.job.train.TrainerOperator;
+import dev.deepmatch.job.train.TrainerSettings;
+import dev.deepmatch.model.ItemSharding;
+import dev.deepmatch.model.ModelSettings;
+import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.ModelDelta;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.TrainingExample;
+import dev.deepmatch.schema.wire.WireCodec;
+import dev.deepmatch.sources.generator.GeneratorConfig;
+import dev.deepmatch.sources.generator.ListenerGenerator;
+import dev.deepmatch.tools.local.EmbeddedKafka;
+import dev.deepmatch.tools.local.RestMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two trainers share one model through the exchange topic while trainer 1 fails again and again
+ * mid-stream (an exception injected into its example input; a MiniCluster of 2 TaskManagers x 2
+ * slots, restarts from the cluster's configuration). Afterwards:
+ *
+ * <ol>
+ *   <li>every trainer's sampler counts add up to exactly the examples all trainers received ({@code
+ *       examplesCounted} = sum of {@code examplesIn}, on each trainer). Each example adds 1 to its
+ *       target's count once, on the trainer that learned it, and reaches the other replica only as
+ *       a delta: a delta lost (or one skipped after a restore although the restored state lacked
+ *       it) leaves a replica below the total, a delta applied twice (an own one taken back, one of
+ *       an aborted attempt, or one the restored state already held) above it. The examples
+ *       themselves are counted exactly once (window state and counters are in the checkpoint), so
+ *       the total is what both must reach;
+ *   <li>the last full refresh of each trainer holds exactly the items of the shards it owns, once
+ *       each, and together the refreshes cover the catalogue (every item played);
+ *   <li>per owner, versions on the vectors topic never go backwards in topic order: the model
+ *       version continues from the checkpoint;
+ *   <li>read {@code read_committed}, the exchange topic holds each delta part once and every delta
+ *       complete, and the vectors topic one vector per (item, version): nothing of an aborted
+ *       attempt is visible.
+ * </ol>
+ */
+class ShardedTrainersITCase {
+
+    private static final String PREFIX = "st";
+    private static final int TRAINERS = 2;
+    private static final int EVENTS_SENT = 12_000;
+    private static final int RATE = 300;
+    private static final int FAILURES = 3;
+    private static final int FAIL_AFTER_EXAMPLES = 1_200;
+    private static final Duration WAIT = Duration.ofSeconds(180);
+
+    private EmbeddedKafka kafka;
+    private MiniCluster cluster;
+
+    /** Trainer 1 fails at its {@value #FAIL_AFTER_EXAMPLES}th example of each early attempt. */
+    static final class FailingTrainer extends TrainerOperator {
+        private static final long serialVersionUID = 1L;
+        private transient int seen;
+
+        FailingTrainer(TrainerSettings settings) {
+            super(settings);
+        }
+
+        @Override
+        public void processElement1(StreamRecord<TrainingExample> element) throws Exception {
+            var task = getRuntimeContext().getTaskInfo();
+            if (task.getIndexOfThisSubtask() == 1
+                    && task.getAttemptNumber() < FAILURES
+                    && ++seen == FAIL_AFTER_EXAMPLES) {
+                throw new IllegalStateException(
+                        "injected failure of trainer 1, attempt " + task.getAttemptNumber());
+            }
+            super.processElement1(element);
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        Jobs.createTopics(kafka, PREFIX);
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
+        conf.set(RestOptions.PORT, 0);
+        cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(conf)
+                                .setNumTaskManagers(2)
+                                .setNumSlotsPerTaskManager(2)
+                                .build());
+        cluster.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void trainersStayConsistentThroughRepeatedTrainerFailures(@TempDir Path checkpoints)
+            throws Exception {
+        JobID job =
+                cluster.submitJob(
+                                Jobs.define(settings(checkpoints), null, FailingTrainer::new)
+                                        .getStreamGraph())
+                        .get()
+                        .getJobID();
+        RestMetrics metrics =
+                new RestMetrics(cluster.getRestAddress().get().toString(), job.toString());
+
+        Set<String> items = new HashSet<>();
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        Thread producer = new Thread(() -> produce(items, producerFailure), "st-producer");
+        producer.start();
+        producer.join(WAIT.toMillis());
+        assertThat(producerFailure.get()).isNull();
+
+        // Training is over once every example is in and both replicas hold the same version.
+        Map<String, Double> m =
+                Jobs.awaitMetrics(
+                        metrics,
+                        Set.of("eventsIn", "playsAccepted", "examplesIn", "pendingExamples"),
+                        v -> {
+                            double[] version = range(metrics, "modelVersion");
+                            double[] counted = range(metrics, "examplesCounted");
+                            return v.get("eventsIn") >= EVENTS_SENT
+                                    && v.get("pendingExamples") == 0
+                                    && version != null
+                                    && version[0] == version[1]
+                                    && counted != null
+                                    && counted[0] == v.get("examplesIn")
+                                    && counted[1] == v.get("examplesIn");
+                        },
+                        WAIT);
+        double restarts = metrics.jobMetric("numRestarts");
+        String failure = metrics.latestFailure();
+        assertThat(restarts).as("restarts").isEqualTo(FAILURES);
+        assertThat(failure).contains("injected failure of trainer 1");
+        assertThat(m.get("eventsIn")).as("plays read, counted once").isEqualTo(EVENTS_SENT);
+        double examples = m.get("examplesIn");
+        double[] counted = range(metrics, "examplesCounted");
+        assertThat(counted)
+                .as("sampler counts of each trainer")
+                .containsExactly(examples, examples);
+        double[] version = range(metrics, "modelVersion");
+        long finalVersion = (long) version[1];
+        double[] owned = range(metrics, "shardsOwned");
+        assertThat(owned).containsExactly(64.0, 64.0);
+
+        // (2) the last full refresh of each owner at the final version: its shards' items, once
+        ItemSharding sharding = new ItemSharding(ModelSettings.ITEM_SHARDS.defaultValue());
+        List<ItemVector> vectors =
+                TopicReader.itemVectors(
+                        TopicReader.readUntil(
+                                kafka,
+                                PREFIX + "-vectors",
+                                WAIT,
+                                l ->
+                                        refreshed(
+                                                                TopicReader.itemVectors(l),
+                                                                finalVersion,
+                                                                sharding)
+                                                        .size()
+                                                == TRAINERS));
+        Map<Integer, Set<String>> refreshes = refreshed(vectors, finalVersion, sharding);
+        assertThat(refreshes).as("a full refresh from each trainer").hasSize(TRAINERS);
+        Set<String> all = new HashSet<>();
+        refreshes.forEach(
+                (owner, ids) -> {
+                    assertThat(ids)
+                            .as("trainer %d publishes only its own items", owner)
+                            .allMatch(id -> sharding.ownerOfItem(id, TRAINERS) == owner);
+                    assertThat(all).as("items in two refreshes").doesNotContainAnyElementsOf(ids);
+                    all.addAll(ids);
+                });
+        assertThat(all).as("catalogue = items played").isEqualTo(items);
+
+        // (3) per owner, versions never go backwards; (4) one vector per (item, version)
+        long[] previous = new long[TRAINERS];
+        Map<String, List<Float>> byItemVersion = new HashMap<>();
+        for (ItemVector v : vectors) {
+            int owner = sharding.ownerOfItem(v.getItemId(), TRAINERS);
+            assertThat(v.getModelVersion())
+                    .as("trainer %d's version after %d", owner, previous[owner])
+                    .isGreaterThanOrEqualTo(previous[owner]);
+            previous[owner] = v.getModelVersion();
+            List<Float> before =
+                    byItemVersion.putIfAbsent(
+                            v.getItemId() + "@" + v.getModelVersion(), v.getVector());
+            if (before != null) {
+                assertThat(v.getVector())
+                        .as("two vectors for %s at version %d", v.getItemId(), v.getModelVersion())
+                        .isEqualTo(before);
+            }
+        }
+
+        // (4) the exchange topic: each part of each delta once, every delta complete
+        List<ConsumerRecord<byte[], byte[]>> records = kafka.readCommitted(PREFIX + "-deltas");
+        Map<String, Set<Integer>> parts = new HashMap<>();
+        Map<String, Integer> expected = new HashMap<>();
+        long bytes = 0;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            ModelDelta d = WireCodec.MODEL_DELTA.decode(r.value());
+            bytes += r.value().length;
+            String delta = d.getSender() + "/" + d.getLineage() + "/" + d.getEpoch();
+            assertThat(parts.computeIfAbsent(delta, k -> new HashSet<>()).add(d.getPart()))
+                    .as("part %d of delta %s twice", d.getPart(), delta)
+                    .isTrue();
+            expected.put(delta, d.getParts());
+        }
+        expected.forEach(
+                (delta, n) -> assertThat(parts.get(delta)).as("parts of %s", delta).hasSize(n));
+        System.out.printf(
+                "sharded trainers: %.0f restarts (last: %s); %.0f examples, counted by each trainer"
+                        + " %s; final version %d; refreshes %s; %d deltas (%d bytes) committed%n",
+                restarts,
+                failure,
+                examples,
+                java.util.Arrays.toString(counted),
+                finalVersion,
+                refreshes.entrySet().stream()
+                        .map(e -> e.getKey() + ":" + e.getValue().size())
+                        .toList(),
+                expected.size(),
+                bytes);
+        cluster.cancelJob(job).get();
+    }
+
+    /**
+     * Owner -> the items of its last full refresh at {@code version} (the last {@code refreshSize}
+     * full-refresh vectors of its items at that version), for owners with a complete one.
+     */
+    private static Map<Integer, Set<String>> refreshed(
+            List<ItemVector> vectors, long version, ItemSharding sharding) {
+        Map<Integer, List<ItemVector>> byOwner = new HashMap<>();
+        for (ItemVector v : vectors) {
+            if (v.getFullRefresh() && v.getModelVersion() == version) {
+                byOwner.computeIfAbsent(
+                                sharding.ownerOfItem(v.getItemId(), TRAINERS),
+                                k -> new ArrayList<>())
+                        .add(v);
+            }
+        }
+        Map<Integer, Set<String>> out = new HashMap<>();
+        byOwner.forEach(
+                (owner, list) -> {
+                    int size = list.get(list.size() - 1).getRefreshSize();
+                    if (list.size() >= size) {
+                        Set<String> ids = new HashSet<>();
+                        list.subList(list.size() - size, list.size())
+                                .forEach(v -> ids.add(v.getItemId()));
+                        assertThat(ids)
+                                .as("items twice in trainer %d's refresh", owner)
+                                .hasSize(size);
+                        out.put(owner, ids);
+                    }
+                });
+        return out;
+    }
+
+    private void produce(Set<String> items, AtomicReference<Throwable> failure) {
+        ListenerGenerator generator =
+                new ListenerGenerator(
+                        GeneratorConfig.builder().seed(23).users(400).tracks(900).build());
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        kafka.clientProperties(),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < EVENTS_SENT; i++) {
+                PlaybackEvent e = generator.next();
+                synchronized (items) {
+                    items.add(e.getItemId());
+                }
+                producer.send(
+                        new ProducerRecord<>(
+                                PREFIX + "-events",
+                                e.getUserId().getBytes(StandardCharsets.UTF_8),
+                                WireCodec.PLAYBACK_EVENT.encode(e)));
+                long due = start + (long) (i * 1e9 / RATE);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            producer.flush();
+        } catch (Throwable t) {
+            failure.set(t);
+        }
+    }
+
+    private static double[] range(RestMetrics metrics, String name) {
+        try {
+            return metrics.range(name);
+        } catch (IOException restarting) {
+            return null;
+        }
+    }
+
+    private Map<String, String> settings(Path checkpoints) {
+        Map<String, String> s = Jobs.settings(kafka.bootstrapServers(), PREFIX, checkpoints);
+        s.put("trainer-parallelism", String.valueOf(TRAINERS));
+        s.put("full-refresh-interval", "5 s");
+        return s;
+    }
+}
