@@ -47,7 +47,7 @@ public final class JobSettings {
                     .nonEmpty()
                     .describedAs(
                             "the job's own topic through which trainers exchange what they learned"
-                                    + " (ModelDelta; written exactly-once, read read_committed)");
+                                    + " (ModelDelta)");
 
     public static final Setting<String> GROUP_ID =
             Setting.ofString("group-id", "deepmatch-learner")
@@ -64,9 +64,7 @@ public final class JobSettings {
     public static final Setting<String> TRANSACTIONAL_ID_PREFIX =
             Setting.ofString("transactional-id-prefix", "deepmatch-learner-vectors")
                     .nonEmpty()
-                    .describedAs(
-                            "of the vector sink's transactions (the delta sink's get '-deltas'"
-                                    + " appended); unique per job on a cluster");
+                    .describedAs("of the vector sink's transactions; unique per job on a cluster");
 
     public static final Setting<Duration> TRANSACTION_TIMEOUT =
             Setting.ofDuration("transaction-timeout", Duration.ofMinutes(10))
@@ -171,8 +169,8 @@ public final class JobSettings {
             Setting.ofInt("trainer-parallelism", 1)
                     .range(1, 32_768)
                     .describedAs(
-                            "trainer subtasks sharing one model (at most item-shards); they see"
-                                    + " each other's updates one checkpoint interval later");
+                            "trainer subtasks sharing one model (at most item-shards); each"
+                                    + " applies the others' updates as it reads them");
 
     public static final List<Setting<?>> TRAINER =
             List.of(

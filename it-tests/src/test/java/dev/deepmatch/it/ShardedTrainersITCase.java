@@ -229,25 +229,44 @@ class ShardedTrainersITCase {
             }
         }
 
-        // (4) the exchange topic: each part of each delta once, every delta complete
+        // (4) the exchange topic: each stream numbered without gaps, every delta but its last
+        // complete; what rolled-back attempts sent beyond their checkpoint was seen and dropped
         List<ConsumerRecord<byte[], byte[]>> records = kafka.readCommitted(PREFIX + "-deltas");
-        Map<String, Set<Integer>> parts = new HashMap<>();
-        Map<String, Integer> expected = new HashMap<>();
+        Map<String, Map<Long, Set<Integer>>> streams = new HashMap<>();
+        Map<String, Integer> partsOf = new HashMap<>();
         long bytes = 0;
         for (ConsumerRecord<byte[], byte[]> r : records) {
             ModelDelta d = WireCodec.MODEL_DELTA.decode(r.value());
             bytes += r.value().length;
-            String delta = d.getSender() + "/" + d.getLineage() + "/" + d.getEpoch();
-            assertThat(parts.computeIfAbsent(delta, k -> new HashSet<>()).add(d.getPart()))
-                    .as("part %d of delta %s twice", d.getPart(), delta)
-                    .isTrue();
-            expected.put(delta, d.getParts());
+            String stream = d.getLineage() + "/" + d.getAttempt() + "/" + d.getSender();
+            streams.computeIfAbsent(stream, k -> new HashMap<>())
+                    .computeIfAbsent(d.getSeq(), k -> new HashSet<>())
+                    .add(d.getPart());
+            partsOf.put(stream + "#" + d.getSeq(), d.getParts());
         }
-        expected.forEach(
-                (delta, n) -> assertThat(parts.get(delta)).as("parts of %s", delta).hasSize(n));
+        assertThat(streams.size())
+                .as("streams of %d attempts x %d trainers", FAILURES + 1, TRAINERS)
+                .isEqualTo((FAILURES + 1) * TRAINERS);
+        streams.forEach(
+                (stream, deltas) -> {
+                    long last =
+                            deltas.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
+                    assertThat(deltas).as("seqs of %s", stream).hasSize((int) last + 1);
+                    deltas.forEach(
+                            (seq, got) -> {
+                                if (seq < last) {
+                                    assertThat(got)
+                                            .as("parts of %s#%d", stream, seq)
+                                            .hasSize(partsOf.get(stream + "#" + seq));
+                                }
+                            });
+                });
+        double discarded = metrics.fetch(Set.of("deltasDiscarded")).get("deltasDiscarded");
+        assertThat(discarded).as("deltas of rolled-back attempts dropped").isPositive();
         System.out.printf(
                 "sharded trainers: %.0f restarts (last: %s); %.0f examples, counted by each trainer"
-                        + " %s; final version %d; refreshes %s; %d deltas (%d bytes) committed%n",
+                        + " %s; final version %d; refreshes %s; %d delta streams (%d bytes), %.0f"
+                        + " delta parts dropped%n",
                 restarts,
                 failure,
                 examples,
@@ -256,8 +275,9 @@ class ShardedTrainersITCase {
                 refreshes.entrySet().stream()
                         .map(e -> e.getKey() + ":" + e.getValue().size())
                         .toList(),
-                expected.size(),
-                bytes);
+                streams.size(),
+                bytes,
+                discarded);
         cluster.cancelJob(job).get();
     }
 

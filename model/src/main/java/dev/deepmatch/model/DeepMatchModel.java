@@ -32,6 +32,9 @@ public final class DeepMatchModel implements AutoCloseable {
     /** Records this replica's changes for its peers; null for a model trained alone. */
     ModelExchange exchange;
 
+    /** Mixed into the sampling seed, so replicas at the same version draw different negatives. */
+    private long samplingSalt;
+
     /** Examples of earlier batches trained again with fresh ones; created at the first batch. */
     private ReplayBuffer replay;
 
@@ -125,6 +128,23 @@ public final class DeepMatchModel implements AutoCloseable {
     /** Optimizer steps taken so far; the version stamped on emitted vectors. */
     public long version() {
         return steps;
+    }
+
+    /**
+     * Makes this replica's negative samples its own: replicas that apply each other's steps are
+     * often at the same version when they train, and would otherwise draw the same negatives for
+     * their batches. 0 (the default) keeps a lone model's draws.
+     */
+    public void setSamplingSalt(long salt) {
+        this.samplingSalt = salt;
+    }
+
+    /**
+     * Moves the version up to at least {@code version}, e.g. to the newest a peer trainer had
+     * published before a restore; never down.
+     */
+    public void advanceVersion(long version) {
+        steps = Math.max(steps, version);
     }
 
     public int catalogueSize() {
@@ -234,7 +254,11 @@ public final class DeepMatchModel implements AutoCloseable {
      */
     public TrainStats train(List<Example> batch, List<Example> replayed) {
         long start = System.nanoTime();
-        SplittableRandom rnd = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + steps);
+        SplittableRandom rnd =
+                new SplittableRandom(
+                        cfg.seed() * 0x9E3779B97F4A7C15L
+                                + steps
+                                + samplingSalt * 0xC2B2AE3D27D4EB4FL);
         int before = items.size();
         for (Example ex : batch) {
             for (int i = Math.max(0, ex.historyLength() - cfg.windowLength());

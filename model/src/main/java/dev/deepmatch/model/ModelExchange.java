@@ -27,6 +27,9 @@ public final class ModelExchange {
     private long steps;
     private long rejectedRows;
 
+    /** Dense changes kept for a later take. */
+    private boolean denseHeld;
+
     /** Starts recording the model's changes from its current state. */
     public ModelExchange(DeepMatchModel model) {
         this.model = model;
@@ -34,9 +37,9 @@ public final class ModelExchange {
         model.exchange = this;
     }
 
-    /** Whether anything changed since the last take. */
+    /** Whether nothing changed since the last take (dense changes held back included). */
     public boolean isEmpty() {
-        return steps == 0 && rowBase.isEmpty() && counts.isEmpty();
+        return steps == 0 && rowBase.isEmpty() && counts.isEmpty() && !denseHeld;
     }
 
     /** Called by the model before it updates a row. */
@@ -71,12 +74,37 @@ public final class ModelExchange {
      * first part also carries the dense change and the steps), and starts a new interval.
      */
     public List<ModelDelta> take(
-            int sender, int senders, long epoch, long lineage, long sentAtMillis, int rowsPerPart) {
+            int sender,
+            int senders,
+            long lineage,
+            int attempt,
+            long seq,
+            long sentAtMillis,
+            int rowsPerPart) {
+        return take(sender, senders, lineage, attempt, seq, sentAtMillis, rowsPerPart, true);
+    }
+
+    /**
+     * {@link #take}, with the dense change only if {@code withDense}: otherwise it keeps adding up
+     * for a later take (rows move fast and a delta of them is small; the dense parameters move
+     * slowly and are the bulk of a delta).
+     */
+    public List<ModelDelta> take(
+            int sender,
+            int senders,
+            long lineage,
+            int attempt,
+            long seq,
+            long sentAtMillis,
+            int rowsPerPart,
+            boolean withDense) {
         double[] dense = model.dense;
         // Nothing learned: a part without the dense change still tells peers this one is alive.
-        boolean empty = isEmpty();
-        ByteBuffer denseBytes = floats(empty ? 0 : dense.length);
-        for (int i = 0; !empty && i < dense.length; i++) {
+        boolean changed = !isEmpty();
+        boolean sendDense = withDense && changed;
+        denseHeld = changed && !withDense;
+        ByteBuffer denseBytes = floats(sendDense ? dense.length : 0);
+        for (int i = 0; sendDense && i < dense.length; i++) {
             denseBytes.putFloat((float) (dense[i] - denseBase[i]));
             denseBase[i] = dense[i];
         }
@@ -110,8 +138,9 @@ public final class ModelExchange {
                     ModelDelta.newBuilder()
                             .setSender(sender)
                             .setSenders(senders)
-                            .setEpoch(epoch)
                             .setLineage(lineage)
+                            .setAttempt(attempt)
+                            .setSeq(seq)
                             .setSentAtMillis(sentAtMillis)
                             .setPart(p)
                             .setParts(parts.size())

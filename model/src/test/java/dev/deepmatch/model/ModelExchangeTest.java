@@ -45,8 +45,8 @@ class ModelExchangeTest {
             a.train(ba);
             b.train(bb);
             examples += targetsAdmitted(ba) + targetsAdmitted(bb);
-            List<ModelDelta> da = xa.take(0, 2, round + 1, 0, 0, 4);
-            List<ModelDelta> db = xb.take(1, 2, round + 1, 0, 0, 4);
+            List<ModelDelta> da = xa.take(0, 2, 0, 0, round, 0, 4);
+            List<ModelDelta> db = xb.take(1, 2, 0, 0, round, 0, 4);
             assertThat(da).as("small parts").hasSizeGreaterThan(1);
             da.forEach(xb::apply);
             db.forEach(xa::apply);
@@ -60,6 +60,34 @@ class ModelExchangeTest {
             assertThat(b.samplerCount(b.rowOf(id))).isEqualTo(a.samplerCount(r));
         }
         assertThat(countTotal(a)).isEqualTo(a.catalogueSize() + examples);
+    }
+
+    /** As above, but learning with replay and exchanging after every batch of either. */
+    @Test
+    void replicasConvergeWhenDeltasInterleaveWithLearning() {
+        ModelConfig cfg = Fixtures.tiny().build();
+        DeepMatchModel a = new DeepMatchModel(cfg, Fixtures.RUNTIME);
+        DeepMatchModel b = new DeepMatchModel(cfg, Fixtures.RUNTIME);
+        ModelExchange xa = new ModelExchange(a);
+        ModelExchange xb = new ModelExchange(b);
+        long seq = 0;
+        for (int round = 0; round < 6; round++) {
+            DeepMatchModel m = round % 2 == 0 ? a : b;
+            m.learn(Fixtures.batch(12, 400 + round));
+            boolean dense = round % 3 == 2;
+            List<ModelDelta> da = xa.take(0, 2, 0, 0, seq, 0, 1000, dense);
+            List<ModelDelta> db = xb.take(1, 2, 0, 0, seq, 0, 1000, dense);
+            seq++;
+            da.forEach(xb::apply);
+            db.forEach(xa::apply);
+        }
+        xa.take(0, 2, 0, 0, seq, 0, 1000, true).forEach(xb::apply);
+        xb.take(1, 2, 0, 0, seq, 0, 1000, true).forEach(xa::apply);
+        assertThat(a.dense).containsExactly(b.dense, within(1e-6));
+        for (int r = 0; r < a.catalogueSize(); r++) {
+            String id = a.itemId(r);
+            assertThat(row(b, id)).as(id).containsExactly(row(a, id), within(1e-6));
+        }
     }
 
     private static int targetsAdmitted(List<Example> batch) {
@@ -76,7 +104,7 @@ class ModelExchangeTest {
         ModelExchange xb = new ModelExchange(b);
         List<Example> batch = Fixtures.batch(12, 5);
         a.train(batch);
-        List<ModelDelta> d = xa.take(0, 2, 1, 0, 0, 1000);
+        List<ModelDelta> d = xa.take(0, 2, 0, 0, 0, 0, 1000);
         d.forEach(xb::apply);
         assertThat(countTotal(b) - b.catalogueSize()).isEqualTo(batch.size());
         d.forEach(xb::apply);

@@ -19,19 +19,20 @@ enum SchemaRole {
 
     /** Every schema file must be listed here; a new file without a role fails the tests. */
     private static final Map<String, SchemaRole> ROLES =
-            Map.of(
-                    "PlaybackEvent", WIRE,
-                    "IntentType", WIRE,
-                    "ItemVector", WIRE,
-                    "DeadLetter", WIRE,
-                    "UserWindow", STATE,
-                    "WindowPlay", STATE,
-                    "TrainingExample", STATE,
-                    "ModelShard", STATE,
-                    "CounterTotal", STATE,
+            Map.ofEntries(
+                    Map.entry("PlaybackEvent", WIRE),
+                    Map.entry("IntentType", WIRE),
+                    Map.entry("ItemVector", WIRE),
+                    Map.entry("DeadLetter", WIRE),
+                    Map.entry("UserWindow", STATE),
+                    Map.entry("WindowPlay", STATE),
+                    Map.entry("TrainingExample", STATE),
+                    Map.entry("ModelShard", STATE),
+                    Map.entry("CounterTotal", STATE),
+                    Map.entry("ExchangeMark", STATE),
                     // The trainers' exchange topic: only the job itself reads it, as it reads
                     // state.
-                    "ModelDelta", STATE);
+                    Map.entry("ModelDelta", STATE));
 
     private final boolean oldReadersReadNewData;
 

@@ -2,12 +2,11 @@ package dev.deepmatch.job.sink;
 
 import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.wire.WireCodec;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/**
- * The trainers' deltas, unkeyed: deltas add up, so their order across partitions does not matter.
- */
+/** The trainers' deltas, keyed by trainer: one trainer's deltas stay in one partition, in order. */
 public class ModelDeltaSerializer implements KafkaRecordSerializationSchema<ModelDelta> {
     private final String topic;
 
@@ -19,6 +18,10 @@ public class ModelDeltaSerializer implements KafkaRecordSerializationSchema<Mode
     public ProducerRecord<byte[], byte[]> serialize(
             ModelDelta delta, KafkaSinkContext context, Long timestamp) {
         return new ProducerRecord<>(
-                topic, null, delta.getSentAtMillis(), null, WireCodec.MODEL_DELTA.encode(delta));
+                topic,
+                null,
+                delta.getSentAtMillis(),
+                Integer.toString(delta.getSender()).getBytes(StandardCharsets.UTF_8),
+                WireCodec.MODEL_DELTA.encode(delta));
     }
 }

@@ -12,6 +12,8 @@ import dev.deepmatch.model.TrainStats;
 import dev.deepmatch.model.math.Blas;
 import dev.deepmatch.model.prequential.DeepMatchLearner;
 import dev.deepmatch.model.prequential.RecallCounter;
+import dev.deepmatch.schema.ExchangeMark;
+import dev.deepmatch.schema.ExchangeMarkKind;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.ModelShard;
@@ -75,6 +77,12 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
      */
     static final int ROWS_PER_DELTA = 2048;
 
+    /**
+     * How often a delta carries the dense parameters. They are about 300 KB at the defaults and
+     * move slowly; sent after every batch they would be most of the exchange's bytes.
+     */
+    static final long DENSE_EVERY_MILLIS = 200;
+
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
 
@@ -119,6 +127,24 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
 
     /** Newest sentAtMillis applied per peer subtask. */
     private transient Map<Integer, Long> peerSentAt;
+
+    /** The task attempt: with the lineage, names this trainer's delta stream. */
+    private transient int attempt;
+
+    private transient String ownStream;
+    private transient long nextSeq;
+    private transient long denseSentAt;
+
+    /** Per delta stream, the last part the model holds. */
+    private transient Map<String, Long> applied;
+
+    /**
+     * Per delta stream of an earlier attempt, the last part its sender sent before the restored
+     * checkpoint.
+     */
+    private transient Map<String, Long> sentUpTo;
+
+    private transient ListState<ExchangeMark> marksState;
 
     private transient Counter deltasDiscarded;
     private transient Counter bytesOut;
@@ -189,6 +215,28 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         restoredCheckpoint = context.getRestoredCheckpointId().orElse(0L);
+        attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        ownStream = stream(restoredCheckpoint, attempt, subtask);
+        marksState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        "exchange-marks", new AvroTypeInfo<>(ExchangeMark.class)));
+        applied = new HashMap<>();
+        sentUpTo = new HashMap<>();
+        long restoredVersion = 0;
+        int versionsRestored = 0;
+        for (ExchangeMark mark : marksState.get()) {
+            String stream = mark.getStream().toString();
+            switch (mark.getKind()) {
+                case SENT -> sentUpTo.merge(stream, mark.getPosition(), Math::max);
+                case APPLIED -> applied.merge(stream, mark.getPosition(), Math::max);
+                case VERSION -> {
+                    restoredVersion = Math.max(restoredVersion, mark.getPosition());
+                    versionsRestored++;
+                }
+            }
+        }
         modelConfig = config.model();
         List<ModelShard> shards = new ArrayList<>();
         modelState.get().forEach(shards::add);
@@ -198,6 +246,10 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             retainedShards = subtask == 0 ? shards : List.of();
         } else if (restored) {
             model = DeepMatchModel.restore(shards, config.runtime());
+            // Peers may have published vectors at a newer version than trainer 0 checkpointed,
+            // and with values trainer 0 had not yet applied: the restored model takes the next
+            // version, so a vector it publishes never shares a version with another value.
+            model.advanceVersion(versionsRestored > 1 ? restoredVersion + 1 : restoredVersion);
             // The model keeps the settings it was created with; say so if the job's differ.
             if (!model.config().equals(modelConfig)) {
                 LOG.warn(
@@ -223,6 +275,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                                 + "): a model's shard count bounds its trainers");
             }
             exchange = new ModelExchange(model);
+            model.setSamplingSalt(subtask);
             ownerOfRow = new int[0];
             peerSentAt = new HashMap<>();
         }
@@ -411,12 +464,12 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     }
 
     /**
-     * A delta from the exchange topic. Deltas of this attempt (epochs after the restored
-     * checkpoint, same lineage) are applied unless this trainer sent them (it applied its own
-     * changes as it learned). Deltas committed up to the restored checkpoint that the restored
-     * state lacks are applied: the restored rows of a shard are its owner's, which held everything
-     * the owner itself had changed, so only what the delta's sender did not own is applied. Deltas
-     * of later epochs from another lineage belong to an attempt that was rolled back: dropped.
+     * A delta from the exchange topic. A stream of this attempt (same lineage and attempt) is
+     * applied part by part unless this trainer sent it (it applied its own changes as it learned).
+     * A stream of an earlier attempt that the restored checkpoint knows is applied from where the
+     * checkpointed model stood ({@link ExchangeMarkKind#APPLIED}) up to where its sender stood
+     * ({@link ExchangeMarkKind#SENT}): what the model lacks, nothing of what its sender sent after
+     * the checkpoint. Any other stream is an attempt that was rolled back: dropped.
      */
     @Override
     public void processElement2(StreamRecord<ModelDelta> element) {
@@ -426,46 +479,77 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         ModelDelta d = element.getValue();
         bytesIn.inc(approximateBytes(d));
         long start = System.nanoTime();
-        int sender = d.getSender();
-        int senders = d.getSenders();
-        if (d.getEpoch() > restoredCheckpoint) {
-            if (d.getLineage() != restoredCheckpoint || senders != parallelism) {
-                deltasDiscarded.inc();
-                return;
-            }
-            if (sender == subtask) {
-                return;
-            }
-            exchange.apply(d);
-            peerSentAt.merge(sender, d.getSentAtMillis(), Math::max);
-        } else {
-            exchange.apply(d, sender != 0, id -> sharding.ownerOfItem(id, senders) != sender);
+        String stream = stream(d.getLineage(), d.getAttempt(), d.getSender());
+        long position = position(d.getSeq(), d.getPart());
+        boolean current = d.getLineage() == restoredCheckpoint && d.getAttempt() == attempt;
+        if (current && d.getSender() == subtask) {
+            return;
+        }
+        Long sent = current ? Long.valueOf(Long.MAX_VALUE) : sentUpTo.get(stream);
+        if (sent == null || position > sent) {
+            deltasDiscarded.inc();
+            return;
+        }
+        if (position <= applied.getOrDefault(stream, -1L)) {
+            return; // read again after a restore, or a producer retry: already in the model
+        }
+        exchange.apply(d);
+        applied.put(stream, position);
+        if (current) {
+            peerSentAt.merge(d.getSender(), d.getSentAtMillis(), Math::max);
         }
         applyMillis.update((System.nanoTime() - start) / 1_000_000);
         publishModelFigures();
     }
 
     /**
-     * Sends what this trainer changed since the last barrier, so it rides in the transaction of
-     * this checkpoint: peers see it once the checkpoint completes.
+     * Sends the rest of what this trainer changed, dense parameters included, before the barrier:
+     * the checkpoint then records every change as sent, and a restore that lacks some finds them in
+     * the stream.
      */
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
+        if (exchange != null && !exchange.isEmpty()) {
+            sendDelta(true);
+        }
+    }
+
+    /** Sends what this trainer changed since its last delta: peers apply it as they read it. */
+    private void sendDelta(boolean flush) {
         if (exchange == null || parallelism == 1) {
             return;
         }
-        for (ModelDelta d :
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        boolean withDense = flush || now - denseSentAt >= DENSE_EVERY_MILLIS;
+        if (withDense) {
+            denseSentAt = now;
+        }
+        List<ModelDelta> parts =
                 exchange.take(
                         subtask,
                         parallelism,
-                        checkpointId,
                         restoredCheckpoint,
+                        attempt,
+                        nextSeq,
                         System.currentTimeMillis(),
-                        ROWS_PER_DELTA)) {
+                        ROWS_PER_DELTA,
+                        withDense);
+        for (ModelDelta d : parts) {
             bytesOut.inc(approximateBytes(d));
             output.collect(DELTAS, new StreamRecord<>(d));
         }
+        applied.put(ownStream, position(nextSeq, parts.size() - 1));
+        nextSeq++;
+    }
+
+    static String stream(long lineage, int attempt, int sender) {
+        return lineage + "/" + attempt + "/" + sender;
+    }
+
+    /** A part's place in its stream: parts of one delta follow each other. */
+    static long position(long seq, int part) {
+        return (seq << 20) + part;
     }
 
     private static long approximateBytes(ModelDelta d) {
@@ -559,6 +643,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         }
         batch.clear();
         pendingExamples = 0;
+        sendDelta(false);
         publishModelFigures();
     }
 
@@ -646,19 +731,41 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         long start = System.nanoTime();
+        List<ExchangeMark> marks = new ArrayList<>();
         if (model != null) {
-            if (model.catalogueSize() > 0) {
-                owns(model.catalogueSize() - 1);
+            // Trainer 0 checkpoints the whole model with how far it had applied every stream;
+            // every trainer records how far it had sent its own, and its version.
+            modelState.update(subtask == 0 ? model.snapshot(config.modelShardBytes()) : List.of());
+            if (subtask == 0) {
+                applied.forEach((k, v) -> marks.add(mark(ExchangeMarkKind.APPLIED, k, v)));
+                sentUpTo.forEach(
+                        (k, v) -> {
+                            if (applied.getOrDefault(k, -1L) < v) {
+                                marks.add(mark(ExchangeMarkKind.SENT, k, v));
+                            }
+                        });
             }
-            modelState.update(
-                    model.snapshot(config.modelShardBytes(), this::owns, subtask, parallelism));
+            Long sent = applied.get(ownStream);
+            if (sent != null) {
+                marks.add(mark(ExchangeMarkKind.SENT, ownStream, sent));
+            }
+            marks.add(mark(ExchangeMarkKind.VERSION, "", model.version()));
         } else {
             modelState.update(retainedShards);
         }
+        marksState.update(marks);
         lastSnapshotMillis = (System.nanoTime() - start) / 1_000_000;
         pendingState.update(batch);
         recall.totals().forEach((k, v) -> totals.setValue(RECALL_PREFIX + k, v));
         totals.snapshot();
+    }
+
+    private static ExchangeMark mark(ExchangeMarkKind kind, String stream, long position) {
+        return ExchangeMark.newBuilder()
+                .setKind(kind)
+                .setStream(stream)
+                .setPosition(position)
+                .build();
     }
 
     @Override

@@ -67,6 +67,62 @@ class TrainerOperatorTest {
         return h;
     }
 
+    /**
+     * Trainer {@code index} of {@code trainers}, started afresh or from a (repartitioned) state.
+     */
+    private TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector> trainer(
+            OperatorSubtaskState restoreFrom, int trainers, int index) throws Exception {
+        var h =
+                new TwoInputStreamOperatorTestHarness<>(
+                        new TrainerOperator(JobConfig.fromArgs(TINY).trainerSettings()),
+                        MAX_PARALLELISM,
+                        trainers,
+                        index);
+        harnesses.add(h);
+        h.setProcessingTime(0);
+        if (restoreFrom == null) {
+            h.initializeEmptyState();
+        } else {
+            h.setRestoredCheckpointId(1); // a new lineage, as in a job restored from checkpoint 1
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
+
+    private static final int MAX_PARALLELISM = 128;
+
+    /** Hands each trainer's deltas so far to every trainer; returns them. */
+    private static List<ModelDelta> exchange(
+            List<TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector>> ts)
+            throws Exception {
+        List<List<ModelDelta>> sent = new ArrayList<>();
+        for (var t : ts) {
+            List<ModelDelta> out = new ArrayList<>();
+            var queue = t.getSideOutput(TrainerOperator.DELTAS);
+            if (queue != null) {
+                queue.forEach(r -> out.add(r.getValue()));
+                queue.clear();
+            }
+            sent.add(out);
+        }
+        List<ModelDelta> all = new ArrayList<>();
+        sent.forEach(all::addAll);
+        deliver(all, ts);
+        return all;
+    }
+
+    private static void deliver(
+            List<ModelDelta> deltas,
+            List<TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector>> ts)
+            throws Exception {
+        for (var t : ts) {
+            for (ModelDelta d : deltas) {
+                t.processElement2(d, 0);
+            }
+        }
+    }
+
     private static DeepMatchModel model(TwoInputStreamOperatorTestHarness<?, ?, ?> h) {
         return ((TrainerOperator) h.getOperator()).model();
     }
@@ -206,6 +262,74 @@ class TrainerOperatorTest {
         // The open batch came back too: its deadline trains it.
         restored.setProcessingTime(1_001);
         assertThat(b.version()).isEqualTo(version + 1);
+    }
+
+    /**
+     * Two trainers learn from their own users and apply each other's deltas: they end with the same
+     * model. Their checkpoint restores at one and at three trainers to that model (the same top-10
+     * for probe users), at a newer version; each restored trainer owns its share of the shards.
+     */
+    @Test
+    void twoTrainersShareOneModelThatRestoresAtOneAndAtThree() throws Exception {
+        var ts = List.of(trainer(null, 2, 0), trainer(null, 2, 1));
+        List<TrainingExample> stream = examples(48, 9);
+        for (TrainingExample e : stream) {
+            int to = Math.floorMod(e.getUserId().hashCode(), 2);
+            ts.get(to).processElement1(e, e.getTarget().getEventTimeMillis());
+            exchange(ts);
+        }
+        // Before the barrier each sends what it held back; they end up with the same model.
+        for (var t : ts) {
+            t.prepareSnapshotPreBarrier(1);
+        }
+        OperatorSubtaskState both =
+                org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness.repackageState(
+                        ts.get(0).snapshot(1, 1), ts.get(1).snapshot(1, 1));
+        List<ModelDelta> afterBarrier = exchange(ts);
+        DeepMatchModel a = model(ts.get(0));
+        DeepMatchModel b = model(ts.get(1));
+        assertThat(a.version()).isEqualTo(b.version()).isPositive();
+        assertThat(a.examplesCounted()).isEqualTo(b.examplesCounted()).isEqualTo(48);
+        List<Example> probe =
+                examples(16, 5).stream().map(Example::of).collect(Collectors.toList());
+        int[][] top = a.topN(a.userVectors(probe), 10);
+        assertThat(ids(b, b.topN(b.userVectors(probe), 10))).isEqualTo(ids(a, top));
+        for (int trainers : new int[] {1, 3}) {
+            int shards = 0;
+            for (int i = 0; i < trainers; i++) {
+                var restored =
+                        trainer(
+                                org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness
+                                        .repartitionOperatorState(
+                                                both, MAX_PARALLELISM, 2, trainers, i),
+                                trainers,
+                                i);
+                // what trainer 1 sent before the barrier reaches the restored trainer from the
+                // topic
+                deliver(afterBarrier, List.of(restored));
+                DeepMatchModel r = model(restored);
+                assertThat(r.examplesCounted()).isEqualTo(48);
+                assertThat(ids(r, r.topN(r.userVectors(probe), 10)))
+                        .as("top-10 at %d trainers", trainers)
+                        .isEqualTo(ids(a, top));
+                shards +=
+                        r.config().itemShards() * (i + 1) / trainers
+                                - r.config().itemShards() * i / trainers;
+            }
+            assertThat(shards).isEqualTo(128);
+        }
+    }
+
+    private static List<List<String>> ids(DeepMatchModel m, int[][] rows) {
+        List<List<String>> out = new ArrayList<>();
+        for (int[] user : rows) {
+            List<String> ids = new ArrayList<>();
+            for (int row : user) {
+                ids.add(m.itemId(row));
+            }
+            out.add(ids);
+        }
+        return out;
     }
 
     @Test

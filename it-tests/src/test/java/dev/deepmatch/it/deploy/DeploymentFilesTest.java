@@ -238,7 +238,8 @@ class DeploymentFilesTest {
                 Set.of(
                         JobSettings.EVENTS_TOPIC.defaultValue(),
                         JobSettings.DEAD_LETTER_TOPIC.defaultValue(),
-                        JobSettings.VECTORS_TOPIC.defaultValue());
+                        JobSettings.VECTORS_TOPIC.defaultValue(),
+                        JobSettings.DELTAS_TOPIC.defaultValue());
         Map<String, JsonNode> topics = new HashMap<>();
         for (JsonNode doc : DeploymentFiles.k8sManifests()) {
             if (doc.path("kind").asText().equals("KafkaTopic")) {

@@ -178,9 +178,6 @@ public final class LocalPipeline implements AutoCloseable {
             flinkConf.set(WebOptions.TMP_DIR, workDir.resolve("flink-web").toString());
             // progress lines read the metrics through REST: keep them fresh
             flinkConf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
-            // Little data in flight when the trainer holds the stream back, so checkpoint barriers,
-            // and with them the trainers' exchange, do not queue behind seconds of plays.
-            flinkConf.setString("taskmanager.network.memory.buffer-debloat.enabled", "true");
             int prometheusPort = plan.prometheusPort() == 0 ? freePort() : plan.prometheusPort();
             if (prometheusPort > 0) {
                 // The same reporter a cluster runs (docs/DEPLOY.md): the metrics' names in

@@ -9,8 +9,11 @@ import dev.deepmatch.settings.Settings;
 import dev.deepmatch.settings.UsageException;
 import dev.deepmatch.sources.SourceSettings;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code bin/learner bench-pipeline}: events per second through the whole local pipeline (Kafka
@@ -43,6 +46,21 @@ public final class PipelineBenchMain {
                             ", a list of on and off")
                     .describedAs("which runs: training on and/or off");
 
+    static final Setting<String> TRAINERS =
+            Setting.ofString("trainers", "1")
+                    .check(
+                            v ->
+                                    List.of(v.split(",")).stream()
+                                            .allMatch(t -> t.matches("[1-9][0-9]*")),
+                            ", a list of trainer parallelisms")
+                    .describedAs(
+                            "trainer parallelisms to run, each a --trainer-parallelism (e.g. 1,2)");
+
+    static final Setting<Integer> ROUNDS =
+            Setting.ofInt("rounds", 1)
+                    .range(1, 100)
+                    .describedAs("times every run is repeated, alternating; medians are printed");
+
     public static final CommandLine COMMAND =
             JobConfig.addTo(
                             CommandLine.builder(
@@ -58,6 +76,8 @@ public final class PipelineBenchMain {
                                                     EVENTS_ON,
                                                     EVENTS_OFF,
                                                     MODES,
+                                                    TRAINERS,
+                                                    ROUNDS,
                                                     LocalMain.PARTITIONS))
                                     .group("plays", SourceSettings.INPUT))
                     .build();
@@ -79,12 +99,16 @@ public final class PipelineBenchMain {
             }
             s = parsed.settings();
             for (Setting<?> set :
-                    List.of(SourceSettings.MAX_EVENTS, JobSettings.TRAINING_ENABLED)) {
+                    List.of(
+                            SourceSettings.MAX_EVENTS,
+                            JobSettings.TRAINING_ENABLED,
+                            JobSettings.TRAINER_PARALLELISM)) {
                 if (s.isSet(set)) {
                     throw new UsageException(
                             "--"
                                     + set.name()
-                                    + " is set per run by --events-on, --events-off and --modes");
+                                    + " is set per run by --events-on, --events-off, --modes"
+                                    + " and --trainers");
                 }
             }
             SourceSettings.check(s);
@@ -99,45 +123,83 @@ public final class PipelineBenchMain {
         table.append(
                 String.format(
                         Locale.ROOT,
-                        "%-13s %12s %9s %10s %13s%n",
+                        "%-6s %-9s %-8s %12s %9s %10s %13s%n",
+                        "round",
+                        "trainers",
                         "training",
                         "events timed",
                         "seconds",
                         "events/s",
                         "model version"));
-        for (String mode : s.get(MODES).split(",")) {
-            boolean on = mode.equals("on");
-            System.err.println("bench-pipeline: run with training " + mode + " ...");
-            Settings run =
-                    s.toBuilder()
-                            .set(JobSettings.TRAINING_ENABLED, on)
-                            .set(SourceSettings.MAX_EVENTS, s.get(on ? EVENTS_ON : EVENTS_OFF))
-                            .build();
-            Result r =
-                    measure(
-                            new LocalPipeline.Plan(
-                                    run,
-                                    parsed.prefixed(JobSettings.KAFKA_PREFIX),
-                                    parsed.prefixed(JobSettings.FLINK_PREFIX),
-                                    0,
-                                    -1,
-                                    s.get(LocalMain.PARTITIONS),
-                                    true,
-                                    true));
-            String row =
-                    String.format(
-                            Locale.ROOT,
-                            "%-13s %12d %9.1f %10.0f %13d",
-                            mode,
-                            r.events,
-                            r.seconds,
-                            r.events / r.seconds,
-                            r.modelVersion);
-            System.err.println(row);
-            table.append(row).append('\n');
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        for (int round = 1; round <= s.get(ROUNDS); round++) {
+            for (String trainers : s.get(TRAINERS).split(",")) {
+                for (String mode : s.get(MODES).split(",")) {
+                    boolean on = mode.equals("on");
+                    System.err.printf(
+                            "bench-pipeline: round %d, %s trainers, training %s ...%n",
+                            round, trainers, mode);
+                    Settings run =
+                            s.toBuilder()
+                                    .set(JobSettings.TRAINING_ENABLED, on)
+                                    .set(
+                                            JobSettings.TRAINER_PARALLELISM,
+                                            Integer.parseInt(trainers))
+                                    .set(
+                                            SourceSettings.MAX_EVENTS,
+                                            s.get(on ? EVENTS_ON : EVENTS_OFF))
+                                    .build();
+                    Result r =
+                            measure(
+                                    new LocalPipeline.Plan(
+                                            run,
+                                            parsed.prefixed(JobSettings.KAFKA_PREFIX),
+                                            parsed.prefixed(JobSettings.FLINK_PREFIX),
+                                            0,
+                                            -1,
+                                            s.get(LocalMain.PARTITIONS),
+                                            true,
+                                            true));
+                    double rate = r.events / r.seconds;
+                    rates.computeIfAbsent(trainers + " " + mode, k -> new ArrayList<>()).add(rate);
+                    String row =
+                            String.format(
+                                    Locale.ROOT,
+                                    "%-6d %-9s %-8s %12d %9.1f %10.0f %13d",
+                                    round,
+                                    trainers,
+                                    mode,
+                                    r.events,
+                                    r.seconds,
+                                    rate,
+                                    r.modelVersion);
+                    System.err.println(row);
+                    table.append(row).append('\n');
+                }
+            }
         }
+        table.append('\n');
+        rates.forEach(
+                (key, values) -> {
+                    String[] k = key.split(" ");
+                    table.append(
+                            String.format(
+                                    Locale.ROOT,
+                                    "trainers=%s training=%s events/s=%.0f (median of %d)%n",
+                                    k[0],
+                                    k[1],
+                                    median(values),
+                                    values.size()));
+                });
         System.out.print(table);
         return 0;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private record Result(long events, double seconds, long modelVersion) {}
