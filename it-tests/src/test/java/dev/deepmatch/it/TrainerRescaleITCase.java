@@ -1,0 +1,219 @@
+package dev.deepmatch.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.deepmatch.schema.ItemVector;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.wire.WireCodec;
+import dev.deepmatch.sources.generator.GeneratorConfig;
+import dev.deepmatch.sources.generator.ListenerGenerator;
+import dev.deepmatch.tools.local.EmbeddedKafka;
+import dev.deepmatch.tools.local.RestMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two trainers learn, the job stops with a savepoint, and the savepoint restores at one and at
+ * three trainers (a MiniCluster of 2 TaskManagers x 2 slots, real broker): each restored job
+ * reaches the same model, i.e. the same vector for every item in its full refresh (to float32
+ * rounding of the deltas) as the two trainers' last full refresh before the stop, at a newer
+ * version, and its trainers agree that they hold every example exactly once.
+ */
+class TrainerRescaleITCase {
+
+    private static final String PREFIX = "rs";
+    private static final int EVENTS = 4_000;
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    private EmbeddedKafka kafka;
+    private MiniCluster cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        Jobs.createTopics(kafka, PREFIX);
+        Configuration conf = new Configuration();
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
+        conf.set(RestOptions.PORT, 0);
+        cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(conf)
+                                .setNumTaskManagers(2)
+                                .setNumSlotsPerTaskManager(2)
+                                .build());
+        cluster.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void aSavepointOfTwoTrainersRestoresAtOneAndAtThree(
+            @TempDir Path checkpoints, @TempDir Path savepoints) throws Exception {
+        JobID first = submit(checkpoints, 2, null);
+        produce();
+        double examples = awaitQuiet(first, -1);
+        int before = kafka.readCommitted(PREFIX + "-vectors").size();
+        List<ItemVector> beforeStop = records(0);
+        Map<String, List<Float>> trained = lastFullRefresh(beforeStop, 2);
+        long trainedVersion = newestRefresh(beforeStop);
+        String savepoint =
+                cluster.stopWithSavepoint(
+                                first,
+                                savepoints.toUri().toString(),
+                                false,
+                                SavepointFormatType.CANONICAL)
+                        .get();
+        assertThat(trained).isNotEmpty();
+
+        int offset = Math.max(before, kafka.readCommitted(PREFIX + "-vectors").size());
+        for (int trainers : new int[] {1, 3}) {
+            JobID restored = submit(checkpoints, trainers, Path.of(java.net.URI.create(savepoint)));
+            assertThat(awaitQuiet(restored, examples))
+                    .as("examples after a restore at %d trainers", trainers)
+                    .isEqualTo(examples);
+            List<ItemVector> afterRestore = records(offset);
+            Map<String, List<Float>> again = lastFullRefresh(afterRestore, trainers);
+            // two trainers' checkpoint: the restored model takes the next version
+            assertThat(newestRefresh(afterRestore)).isGreaterThan(trainedVersion);
+            assertThat(again.keySet())
+                    .as("catalogue at %d trainers", trainers)
+                    .isEqualTo(trained.keySet());
+            again.forEach(
+                    (item, vector) -> {
+                        List<Float> old = trained.get(item);
+                        for (int j = 0; j < vector.size(); j++) {
+                            assertThat(vector.get(j))
+                                    .as("%s[%d] at %d trainers", item, j, trainers)
+                                    .isCloseTo(old.get(j), within(1e-4f));
+                        }
+                    });
+            cluster.cancelJob(restored).get();
+            offset = kafka.readCommitted(PREFIX + "-vectors").size();
+            System.out.printf(
+                    "rescale: 2 trainers -> %d: %d items, same vectors, %.0f examples%n",
+                    trainers, again.size(), examples);
+        }
+    }
+
+    private JobID submit(Path checkpoints, int trainers, Path savepoint) throws Exception {
+        Map<String, String> s = Jobs.settings(kafka.bootstrapServers(), PREFIX, checkpoints);
+        s.put("trainer-parallelism", String.valueOf(trainers));
+        s.put("full-refresh-interval", "3 s");
+        return cluster.submitJob(Jobs.define(s, savepoint).getStreamGraph()).get().getJobID();
+    }
+
+    /**
+     * Waits until every play is in, every trainer counts the same examples (and {@code expected} if
+     * given) and a full refresh followed; returns the examples.
+     */
+    private double awaitQuiet(JobID job, double expected) throws Exception {
+        RestMetrics metrics =
+                new RestMetrics(cluster.getRestAddress().get().toString(), job.toString());
+        Map<String, Double> m =
+                Jobs.awaitMetrics(
+                        metrics,
+                        Set.of("eventsIn", "examplesIn", "pendingExamples"),
+                        v -> {
+                            double[] counted = range(metrics, "examplesCounted");
+                            double[] version = range(metrics, "modelVersion");
+                            return v.get("eventsIn") >= EVENTS
+                                    && v.get("pendingExamples") == 0
+                                    && counted != null
+                                    && counted[0] == counted[1]
+                                    && (expected < 0
+                                            ? counted[0] == v.get("examplesIn")
+                                            : counted[0] == expected)
+                                    && version != null
+                                    && version[0] == version[1];
+                        },
+                        WAIT);
+        Thread.sleep(4_000); // a full refresh of the quiet model
+        return expected < 0 ? m.get("examplesIn") : expected;
+    }
+
+    private List<ItemVector> records(int from) throws InterruptedException {
+        List<ItemVector> all =
+                TopicReader.itemVectors(
+                        TopicReader.readUntil(kafka, PREFIX + "-vectors", WAIT, l -> true));
+        return all.subList(Math.min(from, all.size()), all.size());
+    }
+
+    private static long newestRefresh(List<ItemVector> vectors) {
+        return vectors.stream()
+                .filter(ItemVector::getFullRefresh)
+                .mapToLong(ItemVector::getModelVersion)
+                .max()
+                .orElse(-1);
+    }
+
+    /** Item -> vector in the last full refresh at the newest version of full refreshes. */
+    private static Map<String, List<Float>> lastFullRefresh(List<ItemVector> vectors, int parts) {
+        long version = newestRefresh(vectors);
+        Map<String, List<Float>> out = new HashMap<>();
+        for (ItemVector v : vectors) {
+            if (v.getFullRefresh() && v.getModelVersion() == version) {
+                out.put(v.getItemId(), v.getVector());
+            }
+        }
+        return out;
+    }
+
+    private void produce() throws Exception {
+        ListenerGenerator generator =
+                new ListenerGenerator(
+                        GeneratorConfig.builder().seed(31).users(200).tracks(300).build());
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        kafka.clientProperties(),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            for (int i = 0; i < EVENTS; i++) {
+                PlaybackEvent e = generator.next();
+                producer.send(
+                        new ProducerRecord<>(
+                                PREFIX + "-events",
+                                e.getUserId().getBytes(StandardCharsets.UTF_8),
+                                WireCodec.PLAYBACK_EVENT.encode(e)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static double[] range(RestMetrics metrics, String name) {
+        try {
+            return metrics.range(name);
+        } catch (IOException restarting) {
+            return null;
+        }
+    }
+}
