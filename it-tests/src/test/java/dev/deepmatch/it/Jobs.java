@@ -138,4 +138,35 @@ final class Jobs {
                 "job " + job.getJobID() + " to end",
                 wait);
     }
+
+    /**
+     * A started MiniCluster of {@code taskManagers} x {@code slots} with a REST endpoint on a free
+     * port and metrics fetched every half second, on top of {@code conf}.
+     */
+    static org.apache.flink.runtime.minicluster.MiniCluster miniCluster(
+            int taskManagers, int slots, org.apache.flink.configuration.Configuration conf)
+            throws Exception {
+        conf.set(
+                org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL,
+                Duration.ofMillis(500));
+        conf.set(org.apache.flink.configuration.RestOptions.PORT, 0);
+        var cluster =
+                new org.apache.flink.runtime.minicluster.MiniCluster(
+                        new org.apache.flink.runtime.minicluster.MiniClusterConfiguration.Builder()
+                                .setConfiguration(conf)
+                                .setNumTaskManagers(taskManagers)
+                                .setNumSlotsPerTaskManager(slots)
+                                .build());
+        cluster.start();
+        return cluster;
+    }
+
+    /** {@link RestMetrics#range}, or null while the job restarts. */
+    static double[] range(RestMetrics metrics, String name) {
+        try {
+            return metrics.range(name);
+        } catch (IOException restarting) {
+            return null;
+        }
+    }
 }

@@ -9,7 +9,6 @@ import dev.deepmatch.sources.generator.ListenerGenerator;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
 import dev.deepmatch.tools.savepoint.SavepointUpgradeMain;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -52,16 +48,7 @@ class OldSavepointITCase {
         kafka.createCompactedTopic("old-vectors", 1);
         kafka.createTopic("old-deltas", 1);
         Configuration conf = new Configuration();
-        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
-        conf.set(RestOptions.PORT, 0);
-        cluster =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(conf)
-                                .setNumTaskManagers(1)
-                                .setNumSlotsPerTaskManager(4)
-                                .build());
-        cluster.start();
+        cluster = Jobs.miniCluster(1, 4, conf);
     }
 
     @AfterEach
@@ -103,7 +90,7 @@ class OldSavepointITCase {
                         Set.of("catalogueSize", "modelVersion", "examplesIn"),
                         v -> v.get("catalogueSize") > 0,
                         WAIT);
-        double[] catalogue = range(metrics, "catalogueSize");
+        double[] catalogue = Jobs.range(metrics, "catalogueSize");
         assertThat(catalogue[0])
                 .as("both trainers hold the released catalogue")
                 .isEqualTo(catalogue[1]);
@@ -117,7 +104,7 @@ class OldSavepointITCase {
                         metrics,
                         Set.of("examplesIn", "pendingExamples", "modelVersion"),
                         v -> {
-                            double[] counted = range(metrics, "examplesCounted");
+                            double[] counted = Jobs.range(metrics, "examplesCounted");
                             return v.get("examplesIn") > examplesBefore
                                     && v.get("pendingExamples") == 0
                                     && counted != null
@@ -133,7 +120,7 @@ class OldSavepointITCase {
                 releasedVersion,
                 after.get("examplesIn"),
                 after.get("modelVersion"),
-                java.util.Arrays.toString(range(metrics, "examplesCounted")));
+                java.util.Arrays.toString(Jobs.range(metrics, "examplesCounted")));
         cluster.cancelJob(job).get();
     }
 
@@ -155,14 +142,6 @@ class OldSavepointITCase {
                                 WireCodec.PLAYBACK_EVENT.encode(e)));
             }
             producer.flush();
-        }
-    }
-
-    private static double[] range(RestMetrics metrics, String name) {
-        try {
-            return metrics.range(name);
-        } catch (IOException restarting) {
-            return null;
         }
     }
 }

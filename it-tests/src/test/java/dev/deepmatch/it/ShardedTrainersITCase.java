@@ -15,7 +15,6 @@ import dev.deepmatch.sources.generator.GeneratorConfig;
 import dev.deepmatch.sources.generator.ListenerGenerator;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,11 +27,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -109,16 +105,7 @@ class ShardedTrainersITCase {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
-        conf.set(RestOptions.PORT, 0);
-        cluster =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(conf)
-                                .setNumTaskManagers(2)
-                                .setNumSlotsPerTaskManager(2)
-                                .build());
-        cluster.start();
+        cluster = Jobs.miniCluster(2, 2, conf);
     }
 
     @AfterEach
@@ -156,8 +143,8 @@ class ShardedTrainersITCase {
                         metrics,
                         Set.of("eventsIn", "playsAccepted", "examplesIn", "pendingExamples"),
                         v -> {
-                            double[] version = range(metrics, "modelVersion");
-                            double[] counted = range(metrics, "examplesCounted");
+                            double[] version = Jobs.range(metrics, "modelVersion");
+                            double[] counted = Jobs.range(metrics, "examplesCounted");
                             return v.get("eventsIn") >= EVENTS_SENT
                                     && v.get("pendingExamples") == 0
                                     && version != null
@@ -173,13 +160,13 @@ class ShardedTrainersITCase {
         assertThat(failure).contains("injected failure of trainer 1");
         assertThat(m.get("eventsIn")).as("plays read, counted once").isEqualTo(EVENTS_SENT);
         double examples = m.get("examplesIn");
-        double[] counted = range(metrics, "examplesCounted");
+        double[] counted = Jobs.range(metrics, "examplesCounted");
         assertThat(counted)
                 .as("sampler counts of each trainer")
                 .containsExactly(examples, examples);
-        double[] version = range(metrics, "modelVersion");
+        double[] version = Jobs.range(metrics, "modelVersion");
         long finalVersion = (long) version[1];
-        double[] owned = range(metrics, "shardsOwned");
+        double[] owned = Jobs.range(metrics, "shardsOwned");
         assertThat(owned).containsExactly(64.0, 64.0);
 
         // (2) the last full refresh of each owner at the final version: its shards' items, once
@@ -342,14 +329,6 @@ class ShardedTrainersITCase {
             producer.flush();
         } catch (Throwable t) {
             failure.set(t);
-        }
-    }
-
-    private static double[] range(RestMetrics metrics, String name) {
-        try {
-            return metrics.range(name);
-        } catch (IOException restarting) {
-            return null;
         }
     }
 

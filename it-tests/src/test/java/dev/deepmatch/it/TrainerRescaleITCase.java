@@ -10,7 +10,6 @@ import dev.deepmatch.sources.generator.GeneratorConfig;
 import dev.deepmatch.sources.generator.ListenerGenerator;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,11 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -54,16 +50,7 @@ class TrainerRescaleITCase {
         kafka = EmbeddedKafka.start();
         Jobs.createTopics(kafka, PREFIX);
         Configuration conf = new Configuration();
-        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
-        conf.set(RestOptions.PORT, 0);
-        cluster =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(conf)
-                                .setNumTaskManagers(2)
-                                .setNumSlotsPerTaskManager(2)
-                                .build());
-        cluster.start();
+        cluster = Jobs.miniCluster(2, 2, conf);
     }
 
     @AfterEach
@@ -144,8 +131,8 @@ class TrainerRescaleITCase {
                         metrics,
                         Set.of("eventsIn", "examplesIn", "pendingExamples"),
                         v -> {
-                            double[] counted = range(metrics, "examplesCounted");
-                            double[] version = range(metrics, "modelVersion");
+                            double[] counted = Jobs.range(metrics, "examplesCounted");
+                            double[] version = Jobs.range(metrics, "modelVersion");
                             return v.get("eventsIn") >= EVENTS
                                     && v.get("pendingExamples") == 0
                                     && counted != null
@@ -206,14 +193,6 @@ class TrainerRescaleITCase {
                                 WireCodec.PLAYBACK_EVENT.encode(e)));
             }
             producer.flush();
-        }
-    }
-
-    private static double[] range(RestMetrics metrics, String name) {
-        try {
-            return metrics.range(name);
-        } catch (IOException restarting) {
-            return null;
         }
     }
 }

@@ -155,60 +155,47 @@ public final class ModelExchange {
         return out;
     }
 
-    /** Applies a peer's delta (one part); returns the rows it moved. */
-    public int apply(ModelDelta delta) {
-        return apply(delta, true, id -> true);
-    }
-
     /**
-     * Applies the parts of a peer's delta the caller selects: the dense change and steps if {@code
-     * withDense}, the rows whose id {@code rows} accepts. Returns the rows it moved.
+     * Applies a peer's delta (one part); returns the rows it moved. A part whose sizes do not fit
+     * this model is refused whole, before anything changes.
      */
-    public int apply(
-            ModelDelta delta, boolean withDense, java.util.function.Predicate<String> rows) {
+    public int apply(ModelDelta delta) {
         ByteBuffer dense = delta.getDense().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (withDense && dense.remaining() > 0) {
-            if (dense.remaining() != 4 * model.dense.length) {
-                throw new IllegalArgumentException(
-                        "delta of "
-                                + dense.remaining() / 4
-                                + " dense parameters, the model has "
-                                + model.dense.length);
-            }
-            for (int i = 0; i < model.dense.length; i++) {
-                float d = dense.getFloat();
-                model.dense[i] += d;
-                denseBase[i] += d;
-            }
-        }
-        if (withDense) {
-            model.steps += delta.getSteps();
-        }
         int e = model.items.dim();
+        if (dense.remaining() != 0 && dense.remaining() != 4 * model.dense.length) {
+            throw new IllegalArgumentException(
+                    "delta of "
+                            + dense.remaining() / 4
+                            + " dense parameters, the model has "
+                            + model.dense.length);
+        }
+        for (RowDelta r : delta.getRows()) {
+            int n = r.getValues().remaining();
+            if (n != 0 && n != 4 * e) {
+                throw new IllegalArgumentException(
+                        "delta of item " + r.getItemId() + " has " + n / 4 + " values, not " + e);
+            }
+        }
+        for (int i = 0; dense.remaining() > 0; i++) {
+            float d = dense.getFloat();
+            model.dense[i] += d;
+            denseBase[i] += d;
+        }
+        model.steps += delta.getSteps();
         int applied = 0;
         for (RowDelta r : delta.getRows()) {
-            String id = r.getItemId().toString();
-            if (!rows.test(id)) {
-                continue;
-            }
-            int row = model.items.admit(id);
+            int row = model.items.admit(r.getItemId().toString());
             if (row < 0) {
                 rejectedRows++;
                 continue;
             }
             ByteBuffer values = r.getValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            if (values.remaining() > 0) {
-                if (values.remaining() != 4 * e) {
-                    throw new IllegalArgumentException(
-                            "delta of item " + id + " has " + values.remaining() / 4 + " values");
-                }
-                double[] base = rowBase.get(row);
-                for (int j = 0; j < e; j++) {
-                    float d = values.getFloat();
-                    model.items.emb[row * e + j] += d;
-                    if (base != null) {
-                        base[j] += d;
-                    }
+            double[] base = rowBase.get(row);
+            for (int j = 0; values.remaining() > 0; j++) {
+                float d = values.getFloat();
+                model.items.emb[row * e + j] += d;
+                if (base != null) {
+                    base[j] += d;
                 }
             }
             if (r.getCount() > 0) {

@@ -53,15 +53,15 @@ import org.slf4j.LoggerFactory;
  * and the whole catalogue every full-refresh interval (and after a restore, if configured).
  *
  * <p>Several trainers share one model (docs/ARCHITECTURE.md, "Several trainers"): each holds a
- * replica, learns from its own users' examples (input 1) and, just before each checkpoint barrier,
- * sends what it changed as {@link ModelDelta}s ({@link #DELTAS}) to the job's exchange topic; the
- * deltas come back committed, broadcast to every trainer (input 2), and each applies its peers'.
- * The item table is cut into {@link ItemSharding shards}; trainer i of P owns a contiguous range of
- * them: it alone checkpoints and publishes their rows.
+ * replica, learns from its own users' examples (input 1) and after every batch sends what it
+ * changed as {@link ModelDelta}s ({@link #DELTAS}) to the job's exchange topic; the deltas come
+ * back broadcast to every trainer (input 2), and each applies its peers' as it reads them. The item
+ * table is cut into {@link ItemSharding shards}; trainer i of P owns a contiguous range of them and
+ * alone publishes their items' vectors.
  *
- * <p>State: the rows of the owned shards (and, on trainer 0, the dense parameters) as {@link
- * ModelShard}s in union list state, so every trainer restores the whole model at any parallelism;
- * plus the examples of the open batch (Avro {@link TrainingExample}s).
+ * <p>State: the whole model as {@link ModelShard}s in union list state, written by trainer 0, so
+ * every trainer restores it at any parallelism; how far each delta stream was sent and applied
+ * ({@link ExchangeMark}s, union); the examples of the open batch (Avro {@link TrainingExample}s).
  */
 public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         implements TwoInputStreamOperator<TrainingExample, ModelDelta, ItemVector>,
@@ -104,6 +104,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
 
     /** Restored shards kept as they are while training is disabled, so nothing is lost. */
     private transient List<ModelShard> retainedShards;
+
+    /** The restored exchange marks, kept with the shards while training is disabled. */
+    private transient List<ExchangeMark> retainedMarks;
 
     private transient boolean restored;
 
@@ -226,7 +229,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         sentUpTo = new HashMap<>();
         long restoredVersion = 0;
         int versionsRestored = 0;
-        for (ExchangeMark mark : marksState.get()) {
+        List<ExchangeMark> restoredMarks = new ArrayList<>();
+        marksState.get().forEach(restoredMarks::add);
+        for (ExchangeMark mark : restoredMarks) {
             String stream = mark.getStream().toString();
             switch (mark.getKind()) {
                 case SENT -> sentUpTo.merge(stream, mark.getPosition(), Math::max);
@@ -244,6 +249,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         if (!config.trainingEnabled()) {
             // Every trainer sees all shards: one keeps them, or the next restore finds them twice.
             retainedShards = subtask == 0 ? shards : List.of();
+            retainedMarks = subtask == 0 ? restoredMarks : List.of();
         } else if (restored) {
             model = DeepMatchModel.restore(shards, config.runtime());
             // Peers may have published vectors at a newer version than trainer 0 checkpointed,
@@ -493,7 +499,13 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         if (position <= applied.getOrDefault(stream, -1L)) {
             return; // read again after a restore, or a producer retry: already in the model
         }
-        exchange.apply(d);
+        try {
+            exchange.apply(d);
+        } catch (IllegalArgumentException notThisModel) {
+            // Written for a model of other sizes (another job on this topic): refused whole.
+            deltasDiscarded.inc();
+            LOG.warn("refused a delta of stream {}: {}", stream, notThisModel.getMessage());
+        }
         applied.put(stream, position);
         if (current) {
             peerSentAt.merge(d.getSender(), d.getSentAtMillis(), Math::max);
@@ -544,7 +556,12 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     }
 
     static String stream(long lineage, int attempt, int sender) {
-        return lineage + "/" + attempt + "/" + sender;
+        return attemptPrefix(lineage, attempt) + sender;
+    }
+
+    /** What the names of one attempt's streams start with. */
+    private static String attemptPrefix(long lineage, int attempt) {
+        return lineage + "/" + attempt + "/";
     }
 
     /** A part's place in its stream: parts of one delta follow each other. */
@@ -565,7 +582,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         int size = model.catalogueSize();
         if (rowsWithOwner < size) {
             if (ownerOfRow.length < size) {
-                ownerOfRow = java.util.Arrays.copyOf(ownerOfRow, Math.max(size, 2 * size));
+                ownerOfRow = java.util.Arrays.copyOf(ownerOfRow, 2 * size);
             }
             for (int r = rowsWithOwner; r < size; r++) {
                 ownerOfRow[r] = sharding.ownerOfItem(model.itemId(r), parallelism);
@@ -737,7 +754,16 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             // every trainer records how far it had sent its own, and its version.
             modelState.update(subtask == 0 ? model.snapshot(config.modelShardBytes()) : List.of());
             if (subtask == 0) {
-                applied.forEach((k, v) -> marks.add(mark(ExchangeMarkKind.APPLIED, k, v)));
+                // A stream of an earlier attempt applied up to its end needs no mark: without
+                // one, the rest of it is dropped, as it would be with them.
+                String current = attemptPrefix(restoredCheckpoint, attempt);
+                applied.forEach(
+                        (k, v) -> {
+                            Long end = sentUpTo.get(k);
+                            if (k.startsWith(current) || (end != null && v < end)) {
+                                marks.add(mark(ExchangeMarkKind.APPLIED, k, v));
+                            }
+                        });
                 sentUpTo.forEach(
                         (k, v) -> {
                             if (applied.getOrDefault(k, -1L) < v) {
@@ -752,6 +778,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             marks.add(mark(ExchangeMarkKind.VERSION, "", model.version()));
         } else {
             modelState.update(retainedShards);
+            marks.addAll(retainedMarks);
         }
         marksState.update(marks);
         lastSnapshotMillis = (System.nanoTime() - start) / 1_000_000;
