@@ -148,6 +148,27 @@ class ModelExchangeTest {
                 .hasMessageContaining("a trainer's part is missing");
     }
 
+    /** A delta of a model with other sizes is refused whole: nothing of it is applied. */
+    @Test
+    void aDeltaThatDoesNotFitIsRefusedBeforeAnythingChanges() {
+        DeepMatchModel a = new DeepMatchModel(Fixtures.tiny().build(), Fixtures.RUNTIME);
+        DeepMatchModel b = new DeepMatchModel(Fixtures.tiny().build(), Fixtures.RUNTIME);
+        ModelExchange xa = new ModelExchange(a);
+        ModelExchange xb = new ModelExchange(b);
+        a.train(Fixtures.batch(12, 9));
+        ModelDelta good = xa.take(0, 2, 0, 0, 0, 0, 1000).get(0);
+        ModelDelta bad = ModelDelta.newBuilder(good).build();
+        var rows = new ArrayList<>(bad.getRows());
+        rows.add(new dev.deepmatch.schema.RowDelta("odd", 1L, java.nio.ByteBuffer.allocate(12)));
+        bad.setRows(rows);
+        double[] dense = b.dense.clone();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> xb.apply(bad))
+                .hasMessageContaining("delta of item odd has 3 values");
+        assertThat(b.dense).containsExactly(dense);
+        assertThat(b.catalogueSize()).isZero();
+        assertThat(b.version()).isZero();
+    }
+
     @Test
     void shardsMapToOwnersByContiguousRanges() {
         ItemSharding s = new ItemSharding(128);
