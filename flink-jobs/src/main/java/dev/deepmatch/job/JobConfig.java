@@ -291,6 +291,7 @@ public final class JobConfig {
                 get(FULL_REFRESH_INTERVAL),
                 get(FULL_REFRESH_ON_START),
                 get(TRAINING_ENABLED),
+                get(RANKED_SHARE),
                 get(PrequentialSettings.METRICS_WINDOW),
                 get(MODEL_SHARD_BYTES));
     }

@@ -160,6 +160,13 @@ public final class JobSettings {
                             "false: the trainer only counts examples (a bench of the rest); a"
                                     + " restored model is kept untouched in state");
 
+    public static final Setting<Double> RANKED_SHARE =
+            Setting.ofDouble("ranked-share", 1.0)
+                    .range(0.0, 1.0)
+                    .describedAs(
+                            "share of batches ranked against the catalogue before learning (the"
+                                    + " POS@N / NEG@N sample; positivesRanked says how many)");
+
     public static final Setting<Integer> MODEL_SHARD_BYTES =
             Setting.ofInt("model-shard-bytes", 1 << 20)
                     .range(4096, 64 << 20)
@@ -180,6 +187,7 @@ public final class JobSettings {
                     FULL_REFRESH_INTERVAL,
                     FULL_REFRESH_ON_START,
                     TRAINING_ENABLED,
+                    RANKED_SHARE,
                     MODEL_SHARD_BYTES);
 
     // Checkpoints and parallelism ---------------------------------------------------------------

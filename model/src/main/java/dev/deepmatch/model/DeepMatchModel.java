@@ -1,5 +1,8 @@
 package dev.deepmatch.model;
 
+import dev.deepmatch.model.catalogue.CatalogueMatrix;
+import dev.deepmatch.model.catalogue.CatalogueProducts;
+import dev.deepmatch.model.catalogue.CatalogueSearch;
 import dev.deepmatch.model.math.Blas;
 import dev.deepmatch.model.optim.Adam;
 import dev.deepmatch.schema.ModelShard;
@@ -29,6 +32,11 @@ public final class DeepMatchModel implements AutoCloseable {
     long rejectedItems;
     private int[] localScratch = new int[0];
 
+    /** The float copy of the item table that {@link #topN} scores; opened at its first call. */
+    private CatalogueMatrix scoring;
+
+    private String catalogueFallback;
+
     /** Records this replica's changes for its peers; null for a model trained alone. */
     ModelExchange exchange;
 
@@ -43,6 +51,7 @@ public final class DeepMatchModel implements AutoCloseable {
     }
 
     DeepMatchModel(ModelConfig config, ModelRuntime runtime, boolean initialize) {
+        Blas.warmUp();
         this.cfg = config;
         this.runtime = runtime;
         this.layout = new DenseLayout(config);
@@ -195,32 +204,102 @@ public final class DeepMatchModel implements AutoCloseable {
 
     /**
      * Exact top-n catalogue rows per user vector, best first, over the whole catalogue; an empty
-     * array for a null user.
+     * array for a null user. Scores in float on the {@link ModelRuntime#catalogueProducts()}
+     * kernel: item vectors are table rows times the projection, so a user's scores are its vector
+     * times the projection's transpose (width E) against the table's rows, which change only where
+     * training touches them.
      */
     public int[][] topN(double[][] users, int n) {
         int v = items.size();
-        int h = cfg.hidden();
-        int[] all = new int[v];
-        for (int i = 0; i < v; i++) {
-            all[i] = i;
+        CatalogueMatrix matrix = scoringMatrix();
+        int width = matrix.width();
+        int[] present = new int[users.length];
+        int q = 0;
+        for (int u = 0; u < users.length; u++) {
+            if (users[u] != null && n > 0) {
+                present[q++] = u;
+            }
         }
-        double[] ivT = new double[h * v];
-        Blas.transpose(objective.itemVectors(all, items.emb, dense), 0, v, h, ivT, 0);
-        int k = Math.min(n, v);
-        int parts = Math.max(1, Math.min(runtime.threads(), users.length));
-        List<java.util.concurrent.Callable<int[][]>> tasks = new java.util.ArrayList<>();
-        for (int p = 0; p < parts; p++) {
-            int from = users.length * p / parts;
-            int to = users.length * (p + 1) / parts;
-            tasks.add(() -> TopN.select(users, ivT, v, h, k, from, to));
+        float[] queries = new float[q * width];
+        for (int i = 0; i < q; i++) {
+            queryOf(users[present[i]], queries, i * width);
+        }
+        int[][] found = new int[q][];
+        if (runtime.catalogueProducts() == CatalogueProducts.JAVA && pool != null && q > 1) {
+            // The Java kernel scores on the caller's thread: split the queries across the workers.
+            int parts = Math.min(runtime.threads(), q);
+            List<java.util.concurrent.Callable<int[][]>> tasks = new java.util.ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                int from = q * p / parts;
+                int to = q * (p + 1) / parts;
+                float[] slice = Arrays.copyOfRange(queries, from * width, to * width);
+                tasks.add(() -> CatalogueSearch.topN(matrix, slice, to - from, v, n));
+            }
+            int at = 0;
+            for (int[][] part : objective.runAll(tasks)) {
+                System.arraycopy(part, 0, found, at, part.length);
+                at += part.length;
+            }
+        } else {
+            found = CatalogueSearch.topN(matrix, queries, q, v, n);
         }
         int[][] out = new int[users.length][];
-        int at = 0;
-        for (int[][] part : objective.runAll(tasks)) {
-            System.arraycopy(part, 0, out, at, part.length);
-            at += part.length;
+        Arrays.fill(out, new int[0]);
+        for (int i = 0; i < q; i++) {
+            out[present[i]] = found[i];
         }
         return out;
+    }
+
+    /**
+     * Why ranking runs on the Java kernel although the runtime asked for nd4j (its library did not
+     * load); null when it runs on the kernel asked for, or has not ranked yet.
+     */
+    public String catalogueFallback() {
+        return catalogueFallback;
+    }
+
+    /** The scoring copy of the item table, brought up to date with the rows changed since. */
+    private CatalogueMatrix scoringMatrix() {
+        if (scoring == null) {
+            try {
+                scoring = runtime.catalogueProducts().open(cfg.itemDim(), runtime.threads());
+            } catch (IllegalStateException | LinkageError e) {
+                // nd4j's native library did not load (another OS, or loaded by another class
+                // loader): rank on the Java kernel rather than fail every restart the same way.
+                catalogueFallback =
+                        e instanceof LinkageError
+                                ? "catalogue-products=nd4j: nd4j is not on the classpath ("
+                                        + e
+                                        + ")"
+                                : e.getMessage();
+                scoring = CatalogueProducts.JAVA.open(cfg.itemDim(), runtime.threads());
+            }
+            for (int r = 0; r < items.size(); r++) {
+                scoring.setRow(r, items.emb, r * cfg.itemDim());
+            }
+            items.drainUnscored();
+        } else {
+            for (int r : items.drainUnscored()) {
+                scoring.setRow(r, items.emb, r * cfg.itemDim());
+            }
+        }
+        return scoring;
+    }
+
+    /** A user vector (H) in the table's space (E): user times the projection's transpose. */
+    private void queryOf(double[] user, float[] out, int off) {
+        int h = cfg.hidden();
+        int e = cfg.itemDim();
+        if (!cfg.factorized()) {
+            for (int j = 0; j < h; j++) {
+                out[off + j] = (float) user[j];
+            }
+            return;
+        }
+        for (int p = 0; p < e; p++) {
+            out[off + p] = (float) Blas.dot(user, 0, dense, layout.proj + p * h, h);
+        }
     }
 
     /**
@@ -425,6 +504,10 @@ public final class DeepMatchModel implements AutoCloseable {
     public void close() {
         if (pool != null) {
             pool.shutdownNow();
+        }
+        if (scoring != null) {
+            scoring.close();
+            scoring = null;
         }
     }
 }

@@ -29,6 +29,12 @@ final class ItemTable {
 
     private int touchedCount;
 
+    /** Rows changed since the scoring copy last took them (a second, independent drain). */
+    private boolean[] unscored = new boolean[0];
+
+    private int[] unscoredRows = new int[0];
+    private int unscoredCount;
+
     ItemTable(int dim, int capacity, double initScale, double samplerPower, long seed) {
         this.dim = dim;
         this.capacity = capacity;
@@ -105,6 +111,23 @@ final class ItemTable {
             touched[row] = true;
             touchedCount++;
         }
+        if (!unscored[row]) {
+            unscored[row] = true;
+            if (unscoredCount == unscoredRows.length) {
+                unscoredRows = Arrays.copyOf(unscoredRows, Math.max(1024, 2 * unscoredCount));
+            }
+            unscoredRows[unscoredCount++] = row;
+        }
+    }
+
+    /** Rows changed since the last call, in the order they first changed. */
+    int[] drainUnscored() {
+        int[] out = Arrays.copyOf(unscoredRows, unscoredCount);
+        for (int r : out) {
+            unscored[r] = false;
+        }
+        unscoredCount = 0;
+        return out;
     }
 
     int[] drainTouched() {
@@ -129,6 +152,7 @@ final class ItemTable {
         m = Arrays.copyOf(m, cap * dim);
         v = Arrays.copyOf(v, cap * dim);
         touched = Arrays.copyOf(touched, cap);
+        unscored = Arrays.copyOf(unscored, cap);
     }
 
     static double gaussian(SplittableRandom rnd) {

@@ -1,5 +1,6 @@
 package dev.deepmatch.model;
 
+import dev.deepmatch.model.catalogue.CatalogueProducts;
 import dev.deepmatch.model.math.Precision;
 import dev.deepmatch.settings.Setting;
 import java.util.List;
@@ -193,6 +194,12 @@ public final class ModelSettings {
             Setting.ofEnum("precision", Precision.class, Precision.FLOAT)
                     .describedAs("dense layers' products in float32 (double weights) or double");
 
+    public static final Setting<CatalogueProducts> CATALOGUE_PRODUCTS =
+            Setting.ofEnum("catalogue-products", CatalogueProducts.class, CatalogueProducts.ND4J)
+                    .describedAs(
+                            "kernel of the whole-catalogue products (prequential top-N): nd4j"
+                                    + " (native OpenBLAS) or java (no native library)");
+
     /** How a process runs a model; not part of it. */
-    public static final List<Setting<?>> RUNTIME = List.of(THREADS, PRECISION);
+    public static final List<Setting<?>> RUNTIME = List.of(THREADS, PRECISION, CATALOGUE_PRODUCTS);
 }

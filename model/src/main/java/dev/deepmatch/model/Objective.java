@@ -1,6 +1,7 @@
 package dev.deepmatch.model;
 
 import dev.deepmatch.model.math.Blas;
+import dev.deepmatch.model.math.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,11 +22,13 @@ final class Objective {
     private final Encoder encoder;
     private final ExecutorService pool; // null: run chunks on the calling thread
     private final int threads;
+    private final Precision precision;
 
     Objective(ModelConfig cfg, ModelRuntime runtime, DenseLayout layout, ExecutorService pool) {
         this.cfg = cfg;
         this.layout = layout;
         this.encoder = new Encoder(cfg, runtime.precision(), layout);
+        this.precision = runtime.precision();
         this.pool = pool;
         this.threads = runtime.threads();
     }
@@ -181,6 +184,7 @@ final class Objective {
         double[] query = new double[n * h];
         Blas.gemm(users, 0, w, layout.nextItemHead, query, 0, n, h, h, false);
         double[] dQuery = new double[n * h];
+        SampledLogits logits = new SampledLogits(plan, query, iv, n, h);
         double[] probs = new double[k + 1];
         double loss = 0;
         for (int s = 0; s < n; s++) {
@@ -195,8 +199,7 @@ final class Objective {
                 probs[j + 1] =
                         plan.negativeRow[j] == plan.targetRow[s]
                                 ? Double.NEGATIVE_INFINITY
-                                : Blas.dot(query, qOff, iv, plan.negativeLocal[j] * h, h)
-                                        - plan.negativeLogQ[j];
+                                : logits.negative[s * k + j] - plan.negativeLogQ[j];
                 max = Math.max(max, probs[j + 1]);
             }
             double sum = 0;
@@ -205,16 +208,14 @@ final class Objective {
                 sum += probs[j];
             }
             loss += -Math.log(probs[0] / sum) * scale;
-            for (int j = 0; j <= k; j++) {
-                double g = (probs[j] / sum - (j == 0 ? 1 : 0)) * scale;
-                if (g == 0) {
-                    continue;
-                }
-                int col = j == 0 ? tgt : plan.negativeLocal[j - 1];
-                Blas.axpy(g, iv, col * h, dQuery, qOff, h);
-                Blas.axpy(g, query, qOff, dIv, col * h, h);
+            double g = (probs[0] / sum - 1) * scale;
+            Blas.axpy(g, iv, tgt * h, dQuery, qOff, h);
+            Blas.axpy(g, query, qOff, dIv, tgt * h, h);
+            for (int j = 1; j <= k; j++) {
+                logits.gradient[s * k + j - 1] = probs[j] / sum * scale;
             }
         }
+        logits.backward(query, dQuery, null, dIv);
         if (gw != null) {
             Blas.gemmTnAcc(users, 0, dQuery, 0, gw, layout.nextItemHead, n, h, h);
             Blas.gemmNt(
@@ -237,6 +238,8 @@ final class Objective {
         }
         double posLoss = 0, negLoss = 0;
         // probs[0] is the target, probs[1..k] the shared negatives; dLogit scales each column.
+        SampledLogits logits = new SampledLogits(plan, users, iv, plan.sequences(), h);
+        double[] itemScales = new double[plan.sequences()];
         double[] probs = new double[k + 1];
         double[] dLogit = new double[k + 1];
         boolean relative = cfg.negativeLoss() == NegativeLoss.RELATIVE;
@@ -265,9 +268,7 @@ final class Objective {
                     probs[j + 1] = Double.NEGATIVE_INFINITY;
                 } else {
                     kept++;
-                    probs[j + 1] =
-                            Blas.dot(users, uOff, iv, plan.negativeLocal[j] * h, h)
-                                    - plan.negativeLogQ[j];
+                    probs[j + 1] = logits.negative[s * k + j] - plan.negativeLogQ[j];
                     maxNeg = Math.max(maxNeg, probs[j + 1]);
                 }
             }
@@ -301,18 +302,14 @@ final class Objective {
             // may reach item vectors only partly (negItemGradient), else it drags often-skipped
             // items away from every user.
             double itemScale = label == BatchPlan.POSITIVE ? 1.0 : cfg.negItemGradient();
-            for (int j = 0; j <= k; j++) {
-                double g = dLogit[j];
-                if (g == 0) {
-                    continue;
-                }
-                int col = j == 0 ? tgt : plan.negativeLocal[j - 1];
-                Blas.axpy(g, iv, col * h, dUsers, uOff, h);
-                if (itemScale != 0) {
-                    Blas.axpy(g * itemScale, users, uOff, dIv, col * h, h);
-                }
+            itemScales[s] = itemScale;
+            Blas.axpy(dLogit[0], iv, tgt * h, dUsers, uOff, h);
+            if (itemScale != 0) {
+                Blas.axpy(dLogit[0] * itemScale, users, uOff, dIv, tgt * h, h);
             }
+            System.arraycopy(dLogit, 1, logits.gradient, s * k, k);
         }
+        logits.backward(users, dUsers, itemScales, dIv);
         return new Loss(
                 positives > 0 ? posLoss / positives : Double.NaN,
                 negatives > 0 ? negLoss / negatives : Double.NaN,
@@ -482,5 +479,81 @@ final class Objective {
 
     static double sigmoid(double z) {
         return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    }
+
+    /**
+     * The logits of a batch's queries against its shared sampled negatives, as one matrix product
+     * (queries n x H times the negatives' item vectors k x H, transposed) at the runtime's
+     * precision, and the backward of the gradient the loss writes into {@link #gradient}.
+     */
+    private final class SampledLogits {
+        private final BatchPlan plan;
+        private final int n;
+        private final int k;
+        private final int h;
+
+        /** The negatives' item vectors, k x H, gathered from the plan's rows. */
+        private final double[] vectors;
+
+        /** n x k: query s against negative j, before the logQ correction. */
+        final double[] negative;
+
+        /** n x k: d loss / d logit, filled by the loss. */
+        final double[] gradient;
+
+        SampledLogits(BatchPlan plan, double[] queries, double[] iv, int n, int h) {
+            this.plan = plan;
+            this.n = n;
+            this.k = plan.negativeLocal.length;
+            this.h = h;
+            vectors = new double[k * h];
+            for (int j = 0; j < k; j++) {
+                System.arraycopy(iv, plan.negativeLocal[j] * h, vectors, j * h, h);
+            }
+            negative = new double[n * k];
+            gradient = new double[n * k];
+            if (n > 0 && k > 0) {
+                Blas.gemm(
+                        precision,
+                        queries,
+                        0,
+                        vectors,
+                        0,
+                        true,
+                        negative,
+                        0,
+                        n,
+                        h,
+                        k,
+                        false,
+                        new double[h * k]);
+            }
+        }
+
+        /**
+         * dQueries += gradient x vectors; each negative's item-vector gradient gradient^T x
+         * queries, with row s of the gradient scaled by {@code itemScales[s]} (all 1 when null),
+         * added into dIv at the negative's row.
+         */
+        void backward(double[] queries, double[] dQueries, double[] itemScales, double[] dIv) {
+            if (n == 0 || k == 0) {
+                return;
+            }
+            Blas.gemm(precision, gradient, 0, vectors, 0, false, dQueries, 0, n, k, h, true, null);
+            if (itemScales != null) {
+                for (int s = 0; s < n; s++) {
+                    if (itemScales[s] != 1.0) {
+                        for (int j = 0; j < k; j++) {
+                            gradient[s * k + j] *= itemScales[s];
+                        }
+                    }
+                }
+            }
+            double[] dVectors = new double[k * h];
+            Blas.gemmTnAcc(precision, gradient, 0, queries, 0, dVectors, 0, n, k, h);
+            for (int j = 0; j < k; j++) {
+                Blas.axpy(1.0, dVectors, j * h, dIv, plan.negativeLocal[j] * h, h);
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.deepmatch.model.catalogue.CatalogueProducts;
 import dev.deepmatch.model.math.Precision;
 import java.util.Arrays;
 import java.util.List;
@@ -92,15 +93,29 @@ class ModelBehaviourTest {
         assertThat(model.topN(new double[][] {null}, 3)[0]).isEmpty();
     }
 
-    /** 2,500 items: several blocks of scores; more users than one group. */
-    @Test
-    void topNIsExactAgainstBruteForce() {
+    /**
+     * 2,500 items; more users than one group; ranked again after a step, which moves rows and the
+     * projection, so a scoring copy that missed a change would rank by stale vectors.
+     */
+    @ParameterizedTest
+    @EnumSource(CatalogueProducts.class)
+    void topNIsExactAgainstBruteForce(CatalogueProducts products) {
         int items = 2500;
         DeepMatchModel model =
                 Fixtures.modelWithItems(
-                        Fixtures.tiny().build(), Fixtures.RUNTIME.withThreads(2), items);
+                        Fixtures.tiny().build(),
+                        Fixtures.RUNTIME.withThreads(2).withCatalogueProducts(products),
+                        items);
         List<Example> examples = new java.util.ArrayList<>(Fixtures.batch(items, 5));
         examples.addAll(Fixtures.batch(items, 6));
+        assertTopNIsExact(model, examples, items);
+        for (int step = 0; step < 3; step++) {
+            model.train(Fixtures.batch(items, 7 + step));
+        }
+        assertTopNIsExact(model, examples, items);
+    }
+
+    private static void assertTopNIsExact(DeepMatchModel model, List<Example> examples, int items) {
         double[][] users = model.userVectors(examples);
         assertThat(users.length).as("%s users", users.length).isGreaterThan(8);
         int[][] top = model.topN(users, 10);
@@ -116,7 +131,7 @@ class ModelBehaviourTest {
             }
             Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
             for (int i = 0; i < 10; i++) {
-                // float item vectors here: compare scores, not rows, to allow rounding ties
+                // float products here: compare scores, not rows, to allow rounding ties
                 assertThat(scores[top[u][i]])
                         .as("rank %s", i)
                         .isCloseTo(scores[order[i]], within(1e-5));

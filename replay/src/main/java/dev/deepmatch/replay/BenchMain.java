@@ -151,7 +151,7 @@ public final class BenchMain {
                             c.nextItemWeight() == 0 ? "off" : String.valueOf(c.nextItemWeight()),
                             c.stepsPerBatch(),
                             runtime.threads(),
-                            Blas.VECTORIZED ? "vector" : "scalar",
+                            !Blas.VECTORIZED ? "scalar" : Blas.warmUp() ? "vector" : "vector-cold",
                             runtime.precision().name().toLowerCase(Locale.ROOT));
             int width = Math.max("setting".length(), setting.length());
             out.printf(

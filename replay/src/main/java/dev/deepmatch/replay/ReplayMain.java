@@ -117,6 +117,13 @@ public final class ReplayMain {
         List<LearnerResult> results;
         try (EventSource source = SourceSettings.open(options.settings(), bad)) {
             results = new PrequentialHarness(settings, learners, err).run(source);
+            for (PrequentialLearner l : learners) {
+                if (l instanceof DeepMatchLearner m && m.model().catalogueFallback() != null) {
+                    err.println(
+                            "replay: warning: ranked on the Java kernel: "
+                                    + m.model().catalogueFallback());
+                }
+            }
         } catch (BadFileException e) {
             err.println("replay: " + e.getMessage());
             return 1;

@@ -182,6 +182,11 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     /** Hits since start of POS@N and NEG@N for each N, as of the last batch. */
     private transient volatile long[] hits;
 
+    /** Batches' worth of ranking owed: each batch adds the ranked share, a ranking spends one. */
+    private transient double rankCredit;
+
+    private transient boolean fallbackLogged;
+
     private transient volatile long positivesRanked;
     private transient volatile long negativesRanked;
     private transient volatile double lastPositiveLoss;
@@ -306,6 +311,10 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                     "the model runs its scalar matrix kernels (several times slower per step): start"
                             + " TaskManagers with --add-modules jdk.incubator.vector, e.g."
                             + " env.java.opts.taskmanager in config.yaml");
+        } else if (!Blas.warmUp()) {
+            LOG.warn(
+                    "the model's vector kernels still allocate after their warm-up (JIT not"
+                            + " done or -XX:-DoEscapeAnalysis): products run several times slower");
         }
         unreportedPlays = new HashMap<>();
         registerMetrics(getMetricGroup());
@@ -664,9 +673,22 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         publishModelFigures();
     }
 
-    /** Prequential evaluation: where is each target in the current top N? Unknown ones miss. */
+    /**
+     * Prequential evaluation: where is each target in the current top N? Unknown ones miss. Ranks
+     * every batch, or at a ranked share below 1 an evenly spread share of them (every third batch
+     * at 1/3), so ranking the catalogue need not cap training.
+     */
     private void rank(List<Example> examples) {
+        rankCredit += config.rankedShare();
+        if (rankCredit < 1.0) {
+            return;
+        }
+        rankCredit -= 1.0;
         int[] ranks = learner.rankTargets(examples, TOP_N[TOP_N.length - 1]);
+        if (!fallbackLogged && model.catalogueFallback() != null) {
+            fallbackLogged = true;
+            LOG.warn("ranking runs on the Java kernel: {}", model.catalogueFallback());
+        }
         for (int i = 0; i < examples.size(); i++) {
             recall.add(ranks[i], examples.get(i).targetRate());
         }

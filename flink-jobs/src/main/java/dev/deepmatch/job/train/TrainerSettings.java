@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param fullRefreshInterval how often the whole catalogue is published
  * @param fullRefreshOnStart publish the whole catalogue right after a restore
  * @param trainingEnabled false: only count examples; a restored model is kept as it is
+ * @param rankedShare share of batches ranked prequentially before they are learned
  * @param metricsWindow positives and negatives each in the recent POS@N / NEG@N gauges
  * @param modelShardBytes payload size of one model shard in operator state
  */
@@ -28,6 +29,7 @@ public record TrainerSettings(
         Duration fullRefreshInterval,
         boolean fullRefreshOnStart,
         boolean trainingEnabled,
+        double rankedShare,
         int metricsWindow,
         int modelShardBytes)
         implements Serializable {}

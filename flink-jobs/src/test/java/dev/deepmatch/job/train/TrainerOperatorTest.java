@@ -229,6 +229,24 @@ class TrainerOperatorTest {
     }
 
     @Test
+    void rankedShareRanksAnEvenShareOfBatchesAndTheCountsSaySo() throws Exception {
+        var h = harness(null, "--ranked-share", "0.5");
+        TrainerOperator op = (TrainerOperator) h.getOperator();
+        List<TrainingExample> ranked = new ArrayList<>();
+        for (int b = 0; b < 4; b++) {
+            List<TrainingExample> batch = examples(4, 20 + b); // one batch each
+            send(h, batch);
+            if (b % 2 == 1) {
+                ranked.addAll(batch);
+            }
+        }
+        assertThat(model(h).version()).as("every batch trained").isEqualTo(4);
+        long positives = ranked.stream().filter(e -> e.getTarget().getPlayRate() >= 0.8).count();
+        assertThat(op.recall().positives()).isEqualTo(positives);
+        assertThat(op.recall().negatives()).isEqualTo(ranked.size() - positives);
+    }
+
+    @Test
     void restoreFromSnapshotGivesIdenticalScoresAndVersion() throws Exception {
         var original = harness(null);
         send(original, examples(24, 3));

@@ -18,7 +18,23 @@ public final class Blas {
             ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
                     && !"scalar".equals(System.getProperty("deepmatch.blas"));
 
+    private static Boolean compiled;
+
     private Blas() {}
+
+    /**
+     * Compiles the vector kernels on small products before any large one runs (see {@link
+     * KernelWarmUp}); once per JVM, later calls return at once. Returns whether the products now
+     * run as compiled vector code: false where the JVM has no Vector API, or when the warm-up's
+     * probe still allocated after its time budget (products will then be several times slower,
+     * which callers should say).
+     */
+    public static synchronized boolean warmUp() {
+        if (compiled == null) {
+            compiled = VECTORIZED && KernelWarmUp.run();
+        }
+        return compiled;
+    }
 
     /** C[m x n] (+)= A[m x k] * B[k x n], all dense (row strides k, n, n). */
     public static void gemm(

@@ -59,4 +59,20 @@ class ModelArchitectureTest {
                             "dev.deepmatch.model.prequential..",
                             "dev.deepmatch.schema..")
                     .because("the kernels know arrays, not optimizers, streams or wire types");
+
+    @ArchTest
+    static final ArchRule nd4jStaysInOneClass =
+            noClasses()
+                    .that()
+                    .doNotHaveFullyQualifiedName(
+                            "dev.deepmatch.model.catalogue.Nd4jCatalogueMatrix")
+                    .and()
+                    .doNotHaveFullyQualifiedName(
+                            "dev.deepmatch.model.catalogue.Nd4jCatalogueMatrix$Scratch")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage("org.nd4j..")
+                    .because(
+                            "catalogue-products=java must run where nd4j's native library does"
+                                    + " not load: only the nd4j kernel touches nd4j");
 }

@@ -1,20 +1,24 @@
-package dev.deepmatch.model;
+package dev.deepmatch.replay.bench;
 
 import dev.deepmatch.model.math.Blas;
 
 /**
- * Exact top-n by inner product over the whole catalogue, one bounded min-heap per user. Scores come
- * from matrix products of a few users at a time against blocks of the catalogue, so the catalogue
- * streams through the product kernel once per group of users instead of once per user.
+ * The baseline of {@code bench-products}: the prequential top-N as release 0.3 ran it, in double, 8
+ * users by 1,024 items per block of the double kernel, over item vectors (H wide) recomputed for
+ * every batch. Kept only to be measured against.
+ *
+ * <p>Exact top-n by inner product over the whole catalogue, one bounded min-heap per user. Scores
+ * come from matrix products of a few users at a time against blocks of the catalogue, so the
+ * catalogue streams through the product kernel once per group of users instead of once per user.
  */
-final class TopN {
+final class LegacyTopN {
     /** Users scored together: their vectors stay in registers across a block of items. */
     private static final int USERS = 8;
 
     /** Items per block of scores: USERS x ITEMS doubles (64 KB) stay in L2 for the heaps. */
     private static final int ITEMS = 1024;
 
-    private TopN() {}
+    private LegacyTopN() {}
 
     /**
      * Top n rows for users[from..to), returned as an array of to - from entries.
