@@ -23,7 +23,9 @@ import dev.deepmatch.settings.UsageException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
-import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -191,11 +193,12 @@ public final class LearnerJob {
             Sink<ModelDelta> deltaSink,
             TrainerOperator trainer) {
         // Watermarks come from the source, per Kafka partition, so one partition running ahead
-        // does not make another partition's plays late.
+        // does not make another partition's plays late. They follow the plays' event time, while
+        // each record keeps the Kafka record's timestamp (its arrival), which the trainer's
+        // freshness is measured from: no operator reads a record's timestamp as event time.
+        Duration outOfOrderness = config.get(MAX_OUT_OF_ORDERNESS);
         WatermarkStrategy<DecodedPlay> watermarks =
-                WatermarkStrategy.<DecodedPlay>forBoundedOutOfOrderness(
-                                config.get(MAX_OUT_OF_ORDERNESS))
-                        .withTimestampAssigner(new EventTimeOfPlay());
+                WatermarkStrategy.forGenerator(ctx -> new EventTimeWatermarks(outOfOrderness));
         Duration idleness = config.get(IDLENESS);
         if (!idleness.isZero()) {
             watermarks = watermarks.withIdleness(idleness);
@@ -251,13 +254,29 @@ public final class LearnerJob {
         return vectors;
     }
 
-    /** A play's own event time; an unusable record's never advances the watermark. */
-    static final class EventTimeOfPlay implements SerializableTimestampAssigner<DecodedPlay> {
-        private static final long serialVersionUID = 1L;
+    /**
+     * Bounded out-of-orderness watermarks on the plays' own event time (not the record timestamp);
+     * an unusable record never advances them.
+     */
+    static final class EventTimeWatermarks implements WatermarkGenerator<DecodedPlay> {
+        private final long outOfOrdernessMillis;
+        private long maxEventTime;
+
+        EventTimeWatermarks(Duration outOfOrderness) {
+            this.outOfOrdernessMillis = outOfOrderness.toMillis();
+            this.maxEventTime = Long.MIN_VALUE + outOfOrdernessMillis + 1;
+        }
 
         @Override
-        public long extractTimestamp(DecodedPlay play, long recordTimestamp) {
-            return play.eventTimeMillis();
+        public void onEvent(DecodedPlay play, long recordTimestamp, WatermarkOutput output) {
+            if (play.event != null) {
+                maxEventTime = Math.max(maxEventTime, play.eventTimeMillis());
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            output.emitWatermark(new Watermark(maxEventTime - outOfOrdernessMillis - 1));
         }
     }
 

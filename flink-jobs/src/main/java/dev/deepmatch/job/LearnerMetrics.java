@@ -55,6 +55,7 @@ public final class LearnerMetrics {
     public static final String VECTORS_EMITTED = "vectorsEmitted";
     public static final String FULL_REFRESHES = "fullRefreshes";
     public static final String VECTOR_FRESHNESS_MILLIS = "vectorFreshnessMillis";
+    public static final String VECTOR_EVENT_AGE_MILLIS = "vectorEventAgeMillis";
 
     // Trainer: several trainers sharing one model
     public static final String SHARDS_OWNED = "shardsOwned";

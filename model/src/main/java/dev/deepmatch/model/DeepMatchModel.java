@@ -35,6 +35,8 @@ public final class DeepMatchModel implements AutoCloseable {
     /** The float copy of the item table that {@link #topN} scores; opened at its first call. */
     private CatalogueMatrix scoring;
 
+    private CatalogueProducts scoringKernel;
+
     private String catalogueFallback;
 
     /** Records this replica's changes for its peers; null for a model trained alone. */
@@ -225,7 +227,7 @@ public final class DeepMatchModel implements AutoCloseable {
             queryOf(users[present[i]], queries, i * width);
         }
         int[][] found = new int[q][];
-        if (runtime.catalogueProducts() == CatalogueProducts.JAVA && pool != null && q > 1) {
+        if (scoringKernel == CatalogueProducts.JAVA && pool != null && q > 1) {
             // The Java kernel scores on the caller's thread: split the queries across the workers.
             int parts = Math.min(runtime.threads(), q);
             List<java.util.concurrent.Callable<int[][]>> tasks = new java.util.ArrayList<>();
@@ -259,31 +261,43 @@ public final class DeepMatchModel implements AutoCloseable {
         return catalogueFallback;
     }
 
-    /** The scoring copy of the item table, brought up to date with the rows changed since. */
+    /**
+     * The scoring copy of the item table on the kernel for the catalogue's size, brought up to date
+     * with the rows changed since; a new copy when the kernel changes (AUTO crossing its size).
+     * nd4j runs with one BLAS thread: on a TaskManager shared with the rest of the pipeline, the
+     * spin-waiting threads of a parallel BLAS cost more than they save (docs/RESULTS.md).
+     */
     private CatalogueMatrix scoringMatrix() {
-        if (scoring == null) {
-            try {
-                scoring = runtime.catalogueProducts().open(cfg.itemDim(), runtime.threads());
-            } catch (IllegalStateException | LinkageError e) {
-                // nd4j's native library did not load (another OS, or loaded by another class
-                // loader): rank on the Java kernel rather than fail every restart the same way.
-                catalogueFallback =
-                        e instanceof LinkageError
-                                ? "catalogue-products=nd4j: nd4j is not on the classpath ("
-                                        + e
-                                        + ")"
-                                : e.getMessage();
-                scoring = CatalogueProducts.JAVA.open(cfg.itemDim(), runtime.threads());
-            }
-            for (int r = 0; r < items.size(); r++) {
-                scoring.setRow(r, items.emb, r * cfg.itemDim());
-            }
-            items.drainUnscored();
-        } else {
+        CatalogueProducts kernel =
+                catalogueFallback != null
+                        ? CatalogueProducts.JAVA
+                        : runtime.catalogueProducts().kernelFor(items.size());
+        if (scoring != null && scoringKernel == kernel) {
             for (int r : items.drainUnscored()) {
                 scoring.setRow(r, items.emb, r * cfg.itemDim());
             }
+            return scoring;
         }
+        if (scoring != null) {
+            scoring.close();
+        }
+        try {
+            scoring = kernel.open(cfg.itemDim(), 1);
+            scoringKernel = kernel;
+        } catch (IllegalStateException | LinkageError e) {
+            // nd4j's native library did not load (another OS, or loaded by another class
+            // loader): rank on the Java kernel rather than fail every restart the same way.
+            catalogueFallback =
+                    e instanceof LinkageError
+                            ? "catalogue-products=nd4j: nd4j is not on the classpath (" + e + ")"
+                            : e.getMessage();
+            scoring = CatalogueProducts.JAVA.open(cfg.itemDim(), 1);
+            scoringKernel = CatalogueProducts.JAVA;
+        }
+        for (int r = 0; r < items.size(); r++) {
+            scoring.setRow(r, items.emb, r * cfg.itemDim());
+        }
+        items.drainUnscored();
         return scoring;
     }
 

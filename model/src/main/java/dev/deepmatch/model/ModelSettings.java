@@ -195,10 +195,11 @@ public final class ModelSettings {
                     .describedAs("dense layers' products in float32 (double weights) or double");
 
     public static final Setting<CatalogueProducts> CATALOGUE_PRODUCTS =
-            Setting.ofEnum("catalogue-products", CatalogueProducts.class, CatalogueProducts.ND4J)
+            Setting.ofEnum("catalogue-products", CatalogueProducts.class, CatalogueProducts.AUTO)
                     .describedAs(
-                            "kernel of the whole-catalogue products (prequential top-N): nd4j"
-                                    + " (native OpenBLAS) or java (no native library)");
+                            "kernel of the whole-catalogue products (prequential top-N): java (no"
+                                    + " native library), nd4j (native OpenBLAS), or auto: java"
+                                    + " below 100,000 items, nd4j from there");
 
     /** How a process runs a model; not part of it. */
     public static final List<Setting<?>> RUNTIME = List.of(THREADS, PRECISION, CATALOGUE_PRODUCTS);

@@ -92,6 +92,48 @@ public final class BenchMain {
                 s.get(STEPS));
     }
 
+    /** Nanoseconds of the timed steps, and the catalogue they ran on. */
+    public record Timed(long nanos, int catalogue) {}
+
+    /**
+     * Times {@code steps} bare training steps of a new model on generated batches of full windows,
+     * after admitting {@code catalogue} items and {@code warmup} untimed steps.
+     */
+    public static Timed time(
+            ModelConfig c,
+            ModelRuntime runtime,
+            int batchSize,
+            int catalogue,
+            int warmup,
+            int steps,
+            PrintStream err) {
+        BatchGenerator generator = new BatchGenerator(catalogue, c.windowLength(), c.seed());
+        try (DeepMatchModel model = new DeepMatchModel(c, runtime)) {
+            err.println("bench: admitting " + catalogue + " items...");
+            for (List<Example> batch : generator.admissionBatches(batchSize)) {
+                model.train(batch);
+            }
+            if (model.catalogueSize() < catalogue) {
+                err.println("bench: warning: only " + model.catalogueSize() + " items admitted");
+            }
+            for (int i = 0; i < warmup; i++) {
+                model.train(generator.batch(batchSize));
+            }
+            List<List<Example>> timed = new ArrayList<>();
+            for (int i = 0; i < steps; i++) {
+                timed.add(generator.batch(batchSize));
+            }
+            err.println("bench: timing " + steps + " steps...");
+            long nanos = 0;
+            for (List<Example> batch : timed) {
+                long t0 = System.nanoTime();
+                model.train(batch);
+                nanos += System.nanoTime() - t0;
+            }
+            return new Timed(nanos, model.catalogueSize());
+        }
+    }
+
     static int run(String[] argv, PrintStream out, PrintStream err) {
         Options o;
         try {
@@ -107,29 +149,9 @@ public final class BenchMain {
         }
         ModelConfig c = o.model();
         ModelRuntime runtime = o.runtime();
-        BatchGenerator generator = new BatchGenerator(o.catalogue(), c.windowLength(), c.seed());
-        try (DeepMatchModel model = new DeepMatchModel(c, runtime)) {
-            err.println("bench: admitting " + o.catalogue() + " items...");
-            for (List<Example> batch : generator.admissionBatches(o.batch())) {
-                model.train(batch);
-            }
-            if (model.catalogueSize() < o.catalogue()) {
-                err.println("bench: warning: only " + model.catalogueSize() + " items admitted");
-            }
-            for (int i = 0; i < o.warmup(); i++) {
-                model.train(generator.batch(o.batch()));
-            }
-            List<List<Example>> timed = new ArrayList<>();
-            for (int i = 0; i < o.steps(); i++) {
-                timed.add(generator.batch(o.batch()));
-            }
-            err.println("bench: timing " + o.steps() + " steps...");
-            long nanos = 0;
-            for (List<Example> batch : timed) {
-                long t0 = System.nanoTime();
-                model.train(batch);
-                nanos += System.nanoTime() - t0;
-            }
+        try {
+            Timed t = time(c, runtime, o.batch(), o.catalogue(), o.warmup(), o.steps(), err);
+            long nanos = t.nanos();
             double msPerStep = nanos / 1e6 / o.steps();
             double sequencesPerSecond = o.batch() * o.steps() / (nanos / 1e9);
             String setting =
@@ -140,7 +162,7 @@ public final class BenchMain {
                                     + " products=%s",
                             o.batch(),
                             c.windowLength(),
-                            model.catalogueSize(),
+                            t.catalogue(),
                             c.negatives(),
                             c.factorDim(),
                             c.hidden(),

@@ -173,7 +173,19 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private transient Counter vectorsEmitted;
     private transient Counter fullRefreshes;
     private transient Histogram stepMillis;
+
+    /** Arrival in Kafka to visible to read_committed consumers, per trained play. */
     private transient Histogram freshnessMillis;
+
+    /** Event time of the oldest play behind an emitted vector, to its emission. */
+    private transient Histogram eventAgeMillis;
+
+    private transient FreshnessTracker freshness;
+
+    /** Kafka record timestamps of the open batch's examples (none for restored ones). */
+    private transient long[] batchArrivals;
+
+    private transient int batchArrivalCount;
     private transient RecallCounter recall;
 
     /** The counter's figures as of the last batch, for the metric reporter's thread. */
@@ -317,6 +329,8 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                             + " done or -XX:-DoEscapeAnalysis): products run several times slower");
         }
         unreportedPlays = new HashMap<>();
+        freshness = new FreshnessTracker();
+        batchArrivals = new long[Math.max(1, config.batchSize())];
         registerMetrics(getMetricGroup());
         publishModelFigures();
 
@@ -344,6 +358,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         freshnessMillis =
                 metrics.histogram(
                         VECTOR_FRESHNESS_MILLIS, new DescriptiveStatisticsHistogram(10_000));
+        eventAgeMillis =
+                metrics.histogram(
+                        VECTOR_EVENT_AGE_MILLIS, new DescriptiveStatisticsHistogram(10_000));
         metrics.gauge(LAST_TRAINING_STEP_MILLIS, (Gauge<Long>) () -> lastStepMillis);
         metrics.gauge(POSITIVE_LOSS, (Gauge<Double>) () -> lastPositiveLoss);
         metrics.gauge(NEGATIVE_LOSS, (Gauge<Double>) () -> lastNegativeLoss);
@@ -460,6 +477,10 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             return; // training disabled: the pipeline up to here is what a bench measures
         }
         batch.add(element.getValue());
+        if (element.hasTimestamp() && batchArrivalCount < batchArrivals.length) {
+            // the source's record timestamp: the play's arrival in Kafka (LearnerJob)
+            batchArrivals[batchArrivalCount++] = element.getTimestamp();
+        }
         pendingExamples = batch.size();
         if (batch.size() == 1) {
             scheduleBatchDeadline(getProcessingTimeService().getCurrentProcessingTime());
@@ -531,9 +552,20 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
+        freshness.barrier(checkpointId);
         if (exchange != null && !exchange.isEmpty()) {
             sendDelta(true);
         }
+    }
+
+    /** The vectors emitted before this checkpoint's barrier are now committed. */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        freshness.completed(
+                checkpointId,
+                getProcessingTimeService().getCurrentProcessingTime(),
+                freshnessMillis::update);
     }
 
     /** Sends what this trainer changed since its last delta: peers apply it as they read it. */
@@ -669,6 +701,10 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         }
         batch.clear();
         pendingExamples = 0;
+        for (int i = 0; i < batchArrivalCount; i++) {
+            freshness.trained(batchArrivals[i]);
+        }
+        batchArrivalCount = 0;
         sendDelta(false);
         publishModelFigures();
     }
@@ -706,6 +742,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             }
         }
         unreportedPlays.clear();
+        freshness.emitted();
     }
 
     private void fullRefresh() {
@@ -723,6 +760,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             }
         }
         unreportedPlays.clear();
+        freshness.emitted();
         fullRefreshes.inc();
     }
 
@@ -746,7 +784,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         vectorsEmitted.inc();
         Long playTime = unreportedPlays.get(itemId);
         if (playTime != null) {
-            freshnessMillis.update(Math.max(0, now - playTime));
+            eventAgeMillis.update(Math.max(0, now - playTime));
         }
     }
 
@@ -828,6 +866,10 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     /** The prequential POS@N / NEG@N counter, for tests. */
     RecallCounter recall() {
         return recall;
+    }
+
+    Histogram freshnessMillis() {
+        return freshnessMillis;
     }
 
     /** The model, for tests and the local launcher's final figures; null if training is off. */

@@ -228,6 +228,36 @@ class TrainerOperatorTest {
         assertThat(model(h).rowOf(first.get(0).getTarget().getItemId())).isNotNegative();
     }
 
+    /**
+     * A play's freshness runs from its record timestamp (arrival in Kafka) to the completion of the
+     * checkpoint after the emission that carried its changes.
+     */
+    @Test
+    void freshnessRunsFromArrivalToTheCheckpointAfterTheEmission() throws Exception {
+        var h = harness(null);
+        TrainerOperator op = (TrainerOperator) h.getOperator();
+        List<TrainingExample> batch = examples(4, 30);
+        for (int i = 0; i < batch.size(); i++) {
+            h.processElement1(batch.get(i), 100 + i); // arrivals at 100..103
+        }
+        h.prepareSnapshotPreBarrier(1);
+        h.snapshot(1, 5_000);
+        h.notifyOfCompletedCheckpoint(1);
+        assertThat(op.freshnessMillis().getCount()).as("trained, not emitted yet").isZero();
+
+        h.setProcessingTime(10_000); // the emission interval: changed vectors go out
+        assertThat(h.getOutput()).isNotEmpty();
+        h.setProcessingTime(12_000);
+        h.prepareSnapshotPreBarrier(2);
+        h.snapshot(2, 12_000);
+        assertThat(op.freshnessMillis().getCount()).as("not committed yet").isZero();
+        h.setProcessingTime(13_000);
+        h.notifyOfCompletedCheckpoint(2);
+        assertThat(op.freshnessMillis().getCount()).isEqualTo(4);
+        assertThat(op.freshnessMillis().getStatistics().getMin()).isEqualTo(13_000 - 103);
+        assertThat(op.freshnessMillis().getStatistics().getMax()).isEqualTo(13_000 - 100);
+    }
+
     @Test
     void rankedShareRanksAnEvenShareOfBatchesAndTheCountsSaySo() throws Exception {
         var h = harness(null, "--ranked-share", "0.5");

@@ -14,11 +14,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * The catalogue off-heap as one float nd4j matrix (capacity x width, row-major), written row by row
  * through a direct buffer over its memory (no JNI per write), scored with {@code Nd4j.gemm} into
- * pre-allocated results: one sgemm call per block, whose cost (about 9 us a call) the block's
- * {@link #BLOCK} rows amortise.
+ * pre-allocated results: one sgemm call per block of {@link #BLOCK} rows, whose cost (about 9 us a
+ * call) the block amortises while the last, partly empty block wastes little.
  */
 final class Nd4jCatalogueMatrix implements CatalogueMatrix {
-    static final int BLOCK = 16384;
+    static final int BLOCK = 4096;
 
     private final int width;
     private INDArray rows;

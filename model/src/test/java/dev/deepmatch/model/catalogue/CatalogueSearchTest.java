@@ -20,7 +20,7 @@ class CatalogueSearchTest {
      * both kernels must then return exactly the brute-force top-N, ties to the lower row.
      */
     @ParameterizedTest
-    @EnumSource(CatalogueProducts.class)
+    @EnumSource(names = {"JAVA", "ND4J"})
     void topNIsTheExactTopNAndFollowsChangedRows(CatalogueProducts products) {
         SplittableRandom rnd = new SplittableRandom(7);
         double[] table = new double[ROWS * WIDTH];
@@ -48,7 +48,7 @@ class CatalogueSearchTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CatalogueProducts.class)
+    @EnumSource(names = {"JAVA", "ND4J"})
     void onlyTheFirstRowsCountAndTiesGoToTheLowerRow(CatalogueProducts products) {
         double[] table = new double[10 * WIDTH];
         for (int r = 0; r < 10; r++) {
@@ -68,7 +68,7 @@ class CatalogueSearchTest {
 
     /** On real-valued rows the float scores may swap near-ties, and only those. */
     @ParameterizedTest
-    @EnumSource(CatalogueProducts.class)
+    @EnumSource(names = {"JAVA", "ND4J"})
     void onRealValuesOnlyNearTiesMayDiffer(CatalogueProducts products) {
         SplittableRandom rnd = new SplittableRandom(11);
         double[] table = new double[ROWS * WIDTH];
@@ -101,6 +101,15 @@ class CatalogueSearchTest {
                 }
             }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void autoRanksOnJavaBelowItsSizeAndOnNd4jFromThere() {
+        int at = CatalogueProducts.AUTO_ND4J_ROWS;
+        assertThat(CatalogueProducts.AUTO.kernelFor(at - 1)).isEqualTo(CatalogueProducts.JAVA);
+        assertThat(CatalogueProducts.AUTO.kernelFor(at)).isEqualTo(CatalogueProducts.ND4J);
+        assertThat(CatalogueProducts.JAVA.kernelFor(at)).isEqualTo(CatalogueProducts.JAVA);
+        assertThat(CatalogueProducts.ND4J.kernelFor(1)).isEqualTo(CatalogueProducts.ND4J);
     }
 
     private static void assertTopN(

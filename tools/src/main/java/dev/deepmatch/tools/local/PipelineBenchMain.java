@@ -2,6 +2,9 @@ package dev.deepmatch.tools.local;
 
 import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.JobSettings;
+import dev.deepmatch.job.LearnerMetrics;
+import dev.deepmatch.model.prequential.PrequentialSettings;
+import dev.deepmatch.replay.BenchMain;
 import dev.deepmatch.settings.CommandLine;
 import dev.deepmatch.settings.Setting;
 import dev.deepmatch.settings.SettingException;
@@ -56,6 +59,20 @@ public final class PipelineBenchMain {
                     .describedAs(
                             "trainer parallelisms to run, each a --trainer-parallelism (e.g. 1,2)");
 
+    static final Setting<Integer> FRESHNESS_SECONDS =
+            Setting.ofInt("freshness-seconds", 60)
+                    .range(0, 3600)
+                    .describedAs(
+                            "length of the sustained run that measures freshness, after the timed"
+                                    + " runs (0 skips it)");
+
+    static final Setting<Double> FRESHNESS_LOAD =
+            Setting.ofDouble("freshness-load", 0.8)
+                    .range(0.01, 1.0)
+                    .describedAs(
+                            "generator rate of the sustained run, as a share of the measured"
+                                    + " events/s with training on");
+
     static final Setting<Integer> ROUNDS =
             Setting.ofInt("rounds", 1)
                     .range(1, 100)
@@ -78,6 +95,8 @@ public final class PipelineBenchMain {
                                                     MODES,
                                                     TRAINERS,
                                                     ROUNDS,
+                                                    FRESHNESS_SECONDS,
+                                                    FRESHNESS_LOAD,
                                                     LocalMain.PARTITIONS))
                                     .group("plays", SourceSettings.INPUT))
                     .build();
@@ -101,14 +120,15 @@ public final class PipelineBenchMain {
             for (Setting<?> set :
                     List.of(
                             SourceSettings.MAX_EVENTS,
+                            SourceSettings.RATE,
                             JobSettings.TRAINING_ENABLED,
                             JobSettings.TRAINER_PARALLELISM)) {
                 if (s.isSet(set)) {
                     throw new UsageException(
                             "--"
                                     + set.name()
-                                    + " is set per run by --events-on, --events-off, --modes"
-                                    + " and --trainers");
+                                    + " is set per run by --events-on, --events-off, --modes,"
+                                    + " --trainers and --freshness-load");
                 }
             }
             SourceSettings.check(s);
@@ -132,6 +152,7 @@ public final class PipelineBenchMain {
                         "events/s",
                         "model version"));
         Map<String, List<Double>> rates = new LinkedHashMap<>();
+        long catalogue = 0;
         for (int round = 1; round <= s.get(ROUNDS); round++) {
             for (String trainers : s.get(TRAINERS).split(",")) {
                 for (String mode : s.get(MODES).split(",")) {
@@ -162,6 +183,9 @@ public final class PipelineBenchMain {
                                             true));
                     double rate = r.events / r.seconds;
                     rates.computeIfAbsent(trainers + " " + mode, k -> new ArrayList<>()).add(rate);
+                    if (on) {
+                        catalogue = Math.max(catalogue, r.catalogue);
+                    }
                     String row =
                             String.format(
                                     Locale.ROOT,
@@ -191,8 +215,117 @@ public final class PipelineBenchMain {
                                     median(values),
                                     values.size()));
                 });
+        String firstTrainers = s.get(TRAINERS).split(",")[0];
+        List<Double> onRates = rates.get(firstTrainers + " on");
+        if (onRates != null) {
+            double pipelineRate = median(onRates);
+            double bareRate = bare(JobConfig.of(parsed), (int) Math.max(2, catalogue));
+            double[] freshness = {Double.NaN, Double.NaN};
+            if (s.get(FRESHNESS_SECONDS) > 0) {
+                double load = s.get(FRESHNESS_LOAD) * pipelineRate;
+                System.err.printf(
+                        Locale.ROOT,
+                        "bench-pipeline: sustained run at %.0f plays/s for %d s (freshness) ...%n",
+                        load,
+                        s.get(FRESHNESS_SECONDS));
+                freshness = sustained(s, parsed, firstTrainers, load, s.get(FRESHNESS_SECONDS));
+                table.append(
+                        String.format(
+                                Locale.ROOT,
+                                "freshness at %.0f plays/s (%.0f%% of %s trainers' events/s),"
+                                        + " checkpoint-interval %s, emission-interval %s%n",
+                                load,
+                                100 * s.get(FRESHNESS_LOAD),
+                                firstTrainers,
+                                s.get(JobSettings.CHECKPOINT_INTERVAL),
+                                s.get(JobSettings.EMISSION_INTERVAL)));
+            }
+            table.append(
+                    String.format(
+                            Locale.ROOT,
+                            "pipeline_events/s=%.0f bare_sequences/s=%.0f ratio=%.2f"
+                                    + " freshness_p50_ms=%.0f freshness_p99_ms=%.0f%n",
+                            pipelineRate,
+                            bareRate,
+                            bareRate > 0 ? pipelineRate / bareRate : Double.NaN,
+                            freshness[0],
+                            freshness[1]));
+        }
         System.out.print(table);
         return 0;
+    }
+
+    /**
+     * The bare training step's rate at the job's batch size, model and runtime, alone in this JVM
+     * after the pipeline runs (what {@code bin/learner bench} times): the rate the pipeline would
+     * reach if the step were all it did.
+     */
+    private static double bare(JobConfig config, int catalogue) {
+        int batch = config.get(PrequentialSettings.BATCH_SIZE);
+        int steps = Math.max(20, 6_400 / batch);
+        System.err.printf(
+                "bench-pipeline: the bare step, batch %d, %d items, %d steps ...%n",
+                batch, catalogue, steps);
+        BenchMain.Timed t =
+                BenchMain.time(
+                        config.modelConfig(),
+                        config.modelRuntime(),
+                        batch,
+                        catalogue,
+                        5,
+                        steps,
+                        System.err);
+        return (double) batch * steps / (t.nanos() / 1e9);
+    }
+
+    /**
+     * Runs the generator live at {@code rate} for {@code seconds} and returns the trainers' worst
+     * freshness median and p99 (ms) over the last plays they trained.
+     */
+    private static double[] sustained(
+            Settings s, CommandLine.Parsed parsed, String trainers, double rate, int seconds)
+            throws Exception {
+        Settings run =
+                s.toBuilder()
+                        .set(JobSettings.TRAINING_ENABLED, true)
+                        .set(JobSettings.TRAINER_PARALLELISM, Integer.parseInt(trainers))
+                        .set(SourceSettings.RATE, rate)
+                        .set(SourceSettings.MAX_EVENTS, (long) (rate * (seconds + 120)))
+                        .build();
+        try (LocalPipeline pipeline =
+                LocalPipeline.start(
+                        new LocalPipeline.Plan(
+                                run,
+                                parsed.prefixed(JobSettings.KAFKA_PREFIX),
+                                parsed.prefixed(JobSettings.FLINK_PREFIX),
+                                0,
+                                -1,
+                                s.get(LocalMain.PARTITIONS),
+                                true,
+                                false))) {
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            Progress last = null;
+            while (System.nanoTime() < end) {
+                Thread.sleep(1000);
+                if (pipeline.jobStatus().isGloballyTerminalState()) {
+                    throw new IllegalStateException("the job ended unexpectedly");
+                }
+                try {
+                    last = pipeline.poll();
+                } catch (IOException notRunningYet) {
+                    // the REST API answers once the job runs
+                }
+            }
+            if (last != null) {
+                System.err.println("bench-pipeline: " + last.line(null, pipeline.produced()));
+            }
+            RestMetrics m = pipeline.metrics();
+            double[] p50 = m.range(LearnerMetrics.VECTOR_FRESHNESS_MILLIS + "_median");
+            double[] p99 = m.range(LearnerMetrics.VECTOR_FRESHNESS_MILLIS + "_p99");
+            return new double[] {
+                p50 == null ? Double.NaN : p50[1], p99 == null ? Double.NaN : p99[1]
+            };
+        }
     }
 
     private static double median(List<Double> values) {
@@ -202,7 +335,7 @@ public final class PipelineBenchMain {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private record Result(long events, double seconds, long modelVersion) {}
+    private record Result(long events, double seconds, long modelVersion, long catalogue) {}
 
     private static Result measure(LocalPipeline.Plan plan) throws Exception {
         try (LocalPipeline pipeline = LocalPipeline.start(plan)) {
@@ -239,7 +372,8 @@ public final class PipelineBenchMain {
                     return new Result(
                             p.eventsIn() - first.eventsIn(),
                             (p.millis() - first.millis()) / 1000.0,
-                            p.modelVersion());
+                            p.modelVersion(),
+                            p.catalogueSize());
                 }
             }
         }
