@@ -98,6 +98,9 @@ public final class BenchMain {
     /**
      * Times {@code steps} bare training steps of a new model on generated batches of full windows,
      * after admitting {@code catalogue} items and {@code warmup} untimed steps.
+     *
+     * @param withReplay time {@link DeepMatchModel#learn} (each batch trained with replayed earlier
+     *     examples, as the job and the replay do) instead of the bare {@link DeepMatchModel#train}
      */
     public static Timed time(
             ModelConfig c,
@@ -106,6 +109,7 @@ public final class BenchMain {
             int catalogue,
             int warmup,
             int steps,
+            boolean withReplay,
             PrintStream err) {
         BatchGenerator generator = new BatchGenerator(catalogue, c.windowLength(), c.seed());
         try (DeepMatchModel model = new DeepMatchModel(c, runtime)) {
@@ -117,7 +121,11 @@ public final class BenchMain {
                 err.println("bench: warning: only " + model.catalogueSize() + " items admitted");
             }
             for (int i = 0; i < warmup; i++) {
-                model.train(generator.batch(batchSize));
+                if (withReplay) {
+                    model.learn(generator.batch(batchSize));
+                } else {
+                    model.train(generator.batch(batchSize));
+                }
             }
             List<List<Example>> timed = new ArrayList<>();
             for (int i = 0; i < steps; i++) {
@@ -127,7 +135,11 @@ public final class BenchMain {
             long nanos = 0;
             for (List<Example> batch : timed) {
                 long t0 = System.nanoTime();
-                model.train(batch);
+                if (withReplay) {
+                    model.learn(batch);
+                } else {
+                    model.train(batch);
+                }
                 nanos += System.nanoTime() - t0;
             }
             return new Timed(nanos, model.catalogueSize());
@@ -150,7 +162,7 @@ public final class BenchMain {
         ModelConfig c = o.model();
         ModelRuntime runtime = o.runtime();
         try {
-            Timed t = time(c, runtime, o.batch(), o.catalogue(), o.warmup(), o.steps(), err);
+            Timed t = time(c, runtime, o.batch(), o.catalogue(), o.warmup(), o.steps(), false, err);
             long nanos = t.nanos();
             double msPerStep = nanos / 1e6 / o.steps();
             double sequencesPerSecond = o.batch() * o.steps() / (nanos / 1e9);

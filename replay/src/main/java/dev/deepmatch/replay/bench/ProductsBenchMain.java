@@ -1,5 +1,6 @@
 package dev.deepmatch.replay.bench;
 
+import dev.deepmatch.model.ModelSettings;
 import dev.deepmatch.model.catalogue.CatalogueMatrix;
 import dev.deepmatch.model.catalogue.CatalogueProducts;
 import dev.deepmatch.model.catalogue.CatalogueSearch;
@@ -154,8 +155,10 @@ public final class ProductsBenchMain {
             PrintStream out, Timer timer, int rounds, int items, ExecutorService pool) {
         int users = 64;
         int n = 50;
+        double beforeMs = Double.NaN, trainerMs = Double.NaN;
+        CatalogueProducts trainerKernel = CatalogueProducts.AUTO.kernelFor(items);
         SplittableRandom rnd = new SplittableRandom(3);
-        for (int width : new int[] {64, 16}) {
+        for (int width : new int[] {64, TRAINER_WIDTH}) {
             double[] table = gaussian(rnd, (long) items * width);
             double[][] userVectors = new double[users][];
             for (int u = 0; u < users; u++) {
@@ -201,10 +204,32 @@ public final class ProductsBenchMain {
                         width,
                         names.get(i),
                         median(seconds[i]) * 1e3);
+                if (names.get(i).equals("before")) {
+                    beforeMs = median(seconds[i]) * 1e3;
+                }
+                if (width == TRAINER_WIDTH
+                        && names.get(i).equals(trainerKernel.name().toLowerCase(Locale.ROOT))) {
+                    trainerMs = median(seconds[i]) * 1e3;
+                }
                 impls.get(i).close();
             }
         }
+        // As the trainer ranks at the defaults: catalogue-products auto, queries of width E.
+        out.printf(
+                Locale.ROOT,
+                "topn users=%d items=%d threads=1 ms=%.1f (impl=%s width=%d; %.1fx the %.1f ms"
+                        + " before)%n",
+                users,
+                items,
+                trainerMs,
+                trainerKernel.name().toLowerCase(Locale.ROOT),
+                TRAINER_WIDTH,
+                beforeMs / trainerMs,
+                beforeMs);
     }
+
+    /** The width the default model ranks at: E (factor-dim), the projection folded into queries. */
+    private static final int TRAINER_WIDTH = ModelSettings.FACTOR_DIM.defaultValue();
 
     private static Measured javaDense(int[] shape, int threads, ExecutorService pool) {
         int m = shape[0], k = shape[1], nn = shape[2];

@@ -194,6 +194,7 @@ public final class LocalMain {
         Progress current = null;
         long nextPrint = progressMillis;
         double restarts = 0;
+        LagWatch lag = new LagWatch();
         try {
             while (true) {
                 Thread.sleep(1_000);
@@ -210,6 +211,19 @@ public final class LocalMain {
                     System.out.println(current.line(printed, pipeline.produced()));
                     printed = current;
                     nextPrint = current.millis() + progressMillis;
+                    String behind =
+                            lag.observe(
+                                    Math.max(0, pipeline.produced() - current.eventsIn()),
+                                    () -> {
+                                        try {
+                                            return pipeline.metrics().busiest();
+                                        } catch (java.io.IOException e) {
+                                            return List.of();
+                                        }
+                                    });
+                    if (behind != null) {
+                        System.out.println(behind);
+                    }
                 }
                 restarts = reportRestarts(pipeline, restarts);
                 if (pipeline.producerFailure() != null) {

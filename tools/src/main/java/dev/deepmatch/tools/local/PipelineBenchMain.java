@@ -3,6 +3,7 @@ package dev.deepmatch.tools.local;
 import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.JobSettings;
 import dev.deepmatch.job.LearnerMetrics;
+import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.prequential.PrequentialSettings;
 import dev.deepmatch.replay.BenchMain;
 import dev.deepmatch.settings.CommandLine;
@@ -219,7 +220,7 @@ public final class PipelineBenchMain {
         List<Double> onRates = rates.get(firstTrainers + " on");
         if (onRates != null) {
             double pipelineRate = median(onRates);
-            double bareRate = bare(JobConfig.of(parsed), (int) Math.max(2, catalogue));
+            double bareRate = bare(JobConfig.of(parsed), (int) Math.max(2, catalogue), table);
             double[] freshness = {Double.NaN, Double.NaN};
             if (s.get(FRESHNESS_SECONDS) > 0) {
                 double load = s.get(FRESHNESS_LOAD) * pipelineRate;
@@ -256,26 +257,42 @@ public final class PipelineBenchMain {
     }
 
     /**
-     * The bare training step's rate at the job's batch size, model and runtime, alone in this JVM
-     * after the pipeline runs (what {@code bin/learner bench} times): the rate the pipeline would
-     * reach if the step were all it did.
+     * The training call's own rate, alone in this JVM after the pipeline runs: {@link
+     * DeepMatchModel#learn} at the job's batch size, model and runtime (each batch with its
+     * replayed examples, as the trainer does), what the pipeline would reach if training were all
+     * it did. Also prints the bare step without replay ({@code bin/learner bench}'s figure).
      */
-    private static double bare(JobConfig config, int catalogue) {
+    private static double bare(JobConfig config, int catalogue, StringBuilder table) {
         int batch = config.get(PrequentialSettings.BATCH_SIZE);
         int steps = Math.max(20, 6_400 / batch);
-        System.err.printf(
-                "bench-pipeline: the bare step, batch %d, %d items, %d steps ...%n",
-                batch, catalogue, steps);
-        BenchMain.Timed t =
-                BenchMain.time(
-                        config.modelConfig(),
-                        config.modelRuntime(),
+        double[] rates = new double[2];
+        for (int i = 0; i < 2; i++) {
+            boolean withReplay = i == 0;
+            System.err.printf(
+                    "bench-pipeline: the training call alone%s, batch %d, %d items, %d steps ...%n",
+                    withReplay ? "" : " without replay", batch, catalogue, steps);
+            BenchMain.Timed t =
+                    BenchMain.time(
+                            config.modelConfig(),
+                            config.modelRuntime(),
+                            batch,
+                            catalogue,
+                            5,
+                            steps,
+                            withReplay,
+                            System.err);
+            rates[i] = (double) batch * steps / (t.nanos() / 1e9);
+        }
+        table.append(
+                String.format(
+                        Locale.ROOT,
+                        "training call alone: %.0f sequences/s with replay (learn), %.0f without"
+                                + " (train, as bin/learner bench); batch %d, %d items%n",
+                        rates[0],
+                        rates[1],
                         batch,
-                        catalogue,
-                        5,
-                        steps,
-                        System.err);
-        return (double) batch * steps / (t.nanos() / 1e9);
+                        catalogue));
+        return rates[0];
     }
 
     /**

@@ -182,6 +182,35 @@ public final class RestMetrics {
         return values;
     }
 
+    /**
+     * Every operator chain's busiest subtask: its busy and back-pressured time per second, as the
+     * web UI's job graph colours them.
+     */
+    public List<LagWatch.Busy> busiest() throws IOException {
+        List<LagWatch.Busy> out = new ArrayList<>();
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            JsonNode result =
+                    get(
+                            subtaskMetricsPath(v.get("id").asText())
+                                    + "?agg=max&get=busyTimeMsPerSecond,backPressuredTimeMsPerSecond");
+            double busy = Double.NaN, backPressured = Double.NaN;
+            for (JsonNode metric : result) {
+                double value = metric.path("max").asDouble(Double.NaN);
+                switch (metric.path("id").asText()) {
+                    case "busyTimeMsPerSecond" -> busy = value;
+                    case "backPressuredTimeMsPerSecond" -> backPressured = value;
+                    default -> {}
+                }
+            }
+            if (!Double.isNaN(busy)) {
+                // a chain's name lists its operators: the first one names it well enough
+                String chain = v.path("name").asText();
+                out.add(new LagWatch.Busy(chain.split(" -> ")[0], busy, backPressured));
+            }
+        }
+        return out;
+    }
+
     private List<String> vertices() throws IOException {
         List<String> ids = new ArrayList<>();
         for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
