@@ -183,6 +183,9 @@ class StandaloneClusterITCase {
                                                 List.of(
                                                         "--emission-interval", "1 s",
                                                         "--batch-max-delay", "200 ms",
+                                                        // nd4j's natives from the job jar, in
+                                                        // the TaskManager's user class loader
+                                                        "--catalogue-products", "nd4j",
                                                         "--transactional-id-prefix",
                                                                 "standalone-"
                                                                         + UUID.randomUUID()))));
@@ -231,6 +234,10 @@ class StandaloneClusterITCase {
         assertThat(tm)
                 .as("the TaskManager runs the vector kernels (--add-modules jdk.incubator.vector)")
                 .doesNotContain("scalar matrix kernels");
+        assertThat(tm)
+                .as("nd4j loaded from the shaded jar (it ranked every batch)")
+                .contains("Loaded [CpuBackend] backend")
+                .doesNotContain("ranking runs on the Java kernel");
         assertThat(tm).contains("RocksDB");
         JsonNode job = get(http, base + "/jobs/" + jobId);
         assertThat(job.path("state").asText()).isEqualTo("RUNNING");
