@@ -175,6 +175,19 @@ public final class DeepMatchModel implements AutoCloseable {
         return items.id(row);
     }
 
+    /**
+     * The serving vectors of catalogue rows, rows.length x hidden floats row by row: one product of
+     * their table rows with the projection, split across the workers.
+     */
+    public float[] itemVectors(int[] rows) {
+        double[] iv = objective.itemVectors(rows, items.emb, dense);
+        float[] out = new float[iv.length];
+        for (int i = 0; i < iv.length; i++) {
+            out[i] = (float) iv[i];
+        }
+        return out;
+    }
+
     /** The serving vector of a catalogue row (length hidden). */
     public float[] itemVector(int row) {
         double[] iv = objective.itemVectors(new int[] {row}, items.emb, dense);

@@ -736,11 +736,14 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        for (int row : model.drainTouchedRows()) {
+        int[] touched = model.drainTouchedRows();
+        int n = 0;
+        for (int row : touched) {
             if (owns(row)) {
-                emit(row, false, 0, now);
+                touched[n++] = row;
             }
         }
+        emit(java.util.Arrays.copyOf(touched, n), false, 0, now);
         unreportedPlays.clear();
         freshness.emitted();
     }
@@ -754,22 +757,42 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         int size = model.catalogueSize();
         owns(size - 1);
         int owned = ownerRows;
-        for (int row = 0; row < size; row++) {
+        int[] rows = new int[owned];
+        int n = 0;
+        for (int row = 0; row < size && n < owned; row++) {
             if (owns(row)) {
-                emit(row, true, owned, now);
+                rows[n++] = row;
             }
         }
+        emit(java.util.Arrays.copyOf(rows, n), true, owned, now);
         unreportedPlays.clear();
         freshness.emitted();
         fullRefreshes.inc();
     }
 
-    private void emit(int row, boolean full, int refreshSize, long now) {
+    /** Rows whose vectors are computed together: one product per block. */
+    private static final int EMIT_BLOCK = 4096;
+
+    /** Emits the vectors of {@code rows}, computed a block of rows at a time. */
+    private void emit(int[] rows, boolean full, int refreshSize, long now) {
+        int h = model.config().hidden();
+        for (int from = 0; from < rows.length; from += EMIT_BLOCK) {
+            int[] block =
+                    java.util.Arrays.copyOfRange(
+                            rows, from, Math.min(rows.length, from + EMIT_BLOCK));
+            float[] vectors = model.itemVectors(block);
+            for (int i = 0; i < block.length; i++) {
+                emit(block[i], vectors, i * h, h, full, refreshSize, now);
+            }
+        }
+    }
+
+    private void emit(
+            int row, float[] vectors, int offset, int h, boolean full, int refreshSize, long now) {
         String itemId = model.itemId(row);
-        float[] vector = model.itemVector(row);
-        List<Float> values = new ArrayList<>(vector.length);
-        for (float v : vector) {
-            values.add(v);
+        List<Float> values = new ArrayList<>(h);
+        for (int j = 0; j < h; j++) {
+            values.add(vectors[offset + j]);
         }
         output.collect(
                 new StreamRecord<>(

@@ -192,6 +192,7 @@ class TrainerOperatorTest {
                             assertThat(v.getFullRefresh()).isFalse();
                             assertThat(v.getVector()).hasSize(8);
                             assertThat(model(h).rowOf(v.getItemId())).isNotNegative();
+                            assertThat(v.getVector()).isEqualTo(vectorOf(model(h), v.getItemId()));
                         });
 
         h.setProcessingTime(20_000); // nothing learned since: nothing to emit
@@ -209,7 +210,17 @@ class TrainerOperatorTest {
                             assertThat(v.getFullRefresh()).isTrue();
                             assertThat(v.getRefreshSize()).isEqualTo(catalogue);
                             assertThat(v.getModelVersion()).isEqualTo(2);
+                            assertThat(v.getVector()).isEqualTo(vectorOf(model(h), v.getItemId()));
                         });
+    }
+
+    /** The item's serving vector as the model computes it alone, for comparison with emissions. */
+    private static List<Float> vectorOf(DeepMatchModel model, String itemId) {
+        List<Float> out = new ArrayList<>();
+        for (float f : model.itemVector(model.rowOf(itemId))) {
+            out.add(f);
+        }
+        return out;
     }
 
     @Test
