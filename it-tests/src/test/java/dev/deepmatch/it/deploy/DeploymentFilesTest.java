@@ -254,6 +254,12 @@ class DeploymentFilesTest {
                                 .at("/config/cleanup.policy")
                                 .asText())
                 .isEqualTo("compact");
+        assertThat(
+                        topics.get(JobSettings.EVENTS_TOPIC.defaultValue())
+                                .at("/config/message.timestamp.type")
+                                .asText())
+                .as("plays stamped on arrival, where freshness is measured from")
+                .isEqualTo("LogAppendTime");
 
         String init =
                 yaml(root().resolve("docker-compose.yml"))
@@ -270,7 +276,12 @@ class DeploymentFilesTest {
                         "--topic "
                                 + JobSettings.VECTORS_TOPIC.defaultValue()
                                 + " --partitions 2 --replication-factor 1 --config"
-                                + " cleanup.policy=compact");
+                                + " cleanup.policy=compact")
+                .contains(
+                        "--topic "
+                                + JobSettings.EVENTS_TOPIC.defaultValue()
+                                + " --partitions 4 --replication-factor 1 --config"
+                                + " message.timestamp.type=LogAppendTime");
     }
 
     /** The job's settings in each place they are given are settings it knows, with valid values. */

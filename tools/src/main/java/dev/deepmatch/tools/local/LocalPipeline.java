@@ -35,6 +35,8 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.record.TimestampType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,7 +191,13 @@ public final class LocalPipeline implements AutoCloseable {
             }
 
             String eventsTopic = config.get(JobSettings.EVENTS_TOPIC);
-            kafka.createTopic(eventsTopic, plan.partitions());
+            // Stamped by the broker on arrival, where the trainer's freshness is measured from.
+            kafka.createTopic(
+                    eventsTopic,
+                    plan.partitions(),
+                    Map.of(
+                            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+                            TimestampType.LOG_APPEND_TIME.name));
             kafka.createTopic(config.get(JobSettings.DEAD_LETTER_TOPIC), 1);
             kafka.createCompactedTopic(config.get(JobSettings.VECTORS_TOPIC), 1);
             kafka.createTopic(config.get(JobSettings.DELTAS_TOPIC), 1);
