@@ -43,10 +43,7 @@ class OldSavepointITCase {
     @BeforeEach
     void start() throws Exception {
         kafka = EmbeddedKafka.start();
-        kafka.createTopic("old-events", 2);
-        kafka.createTopic("old-events-dlq", 1);
-        kafka.createCompactedTopic("old-vectors", 1);
-        kafka.createTopic("old-deltas", 1);
+        Jobs.createTopics(kafka, "old");
         Configuration conf = new Configuration();
         cluster = Jobs.miniCluster(1, 4, conf);
     }

@@ -190,12 +190,7 @@ public final class DeepMatchModel implements AutoCloseable {
 
     /** The serving vector of a catalogue row (length hidden). */
     public float[] itemVector(int row) {
-        double[] iv = objective.itemVectors(new int[] {row}, items.emb, dense);
-        float[] out = new float[iv.length];
-        for (int i = 0; i < iv.length; i++) {
-            out[i] = (float) iv[i];
-        }
-        return out;
+        return itemVectors(new int[] {row});
     }
 
     /**

@@ -21,6 +21,7 @@ import dev.deepmatch.schema.RowDelta;
 import dev.deepmatch.schema.TrainingExample;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -623,7 +624,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         int size = model.catalogueSize();
         if (rowsWithOwner < size) {
             if (ownerOfRow.length < size) {
-                ownerOfRow = java.util.Arrays.copyOf(ownerOfRow, 2 * size);
+                ownerOfRow = Arrays.copyOf(ownerOfRow, 2 * size);
             }
             for (int r = rowsWithOwner; r < size; r++) {
                 ownerOfRow[r] = sharding.ownerOfItem(model.itemId(r), parallelism);
@@ -743,7 +744,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                 touched[n++] = row;
             }
         }
-        emit(java.util.Arrays.copyOf(touched, n), false, 0, now);
+        emit(Arrays.copyOf(touched, n), false, 0, now);
         unreportedPlays.clear();
         freshness.emitted();
     }
@@ -764,7 +765,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                 rows[n++] = row;
             }
         }
-        emit(java.util.Arrays.copyOf(rows, n), true, owned, now);
+        emit(Arrays.copyOf(rows, n), true, owned, now);
         unreportedPlays.clear();
         freshness.emitted();
         fullRefreshes.inc();
@@ -777,9 +778,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private void emit(int[] rows, boolean full, int refreshSize, long now) {
         int h = model.config().hidden();
         for (int from = 0; from < rows.length; from += EMIT_BLOCK) {
-            int[] block =
-                    java.util.Arrays.copyOfRange(
-                            rows, from, Math.min(rows.length, from + EMIT_BLOCK));
+            int[] block = Arrays.copyOfRange(rows, from, Math.min(rows.length, from + EMIT_BLOCK));
             float[] vectors = model.itemVectors(block);
             for (int i = 0; i < block.length; i++) {
                 emit(block[i], vectors, i * h, h, full, refreshSize, now);

@@ -9,7 +9,7 @@ public enum CatalogueProducts {
     AUTO,
     /** The project's Vector API kernel on a transposed on-heap copy: needs no native library. */
     JAVA,
-    /** nd4j-native (OpenBLAS sgemm) on an off-heap float copy: faster from a few thousand items. */
+    /** nd4j-native (OpenBLAS sgemm) on an off-heap float copy: faster at large catalogues. */
     ND4J;
 
     /** Catalogue size from which {@link #AUTO} ranks on nd4j. */
