@@ -8,6 +8,7 @@ import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.ModelRuntime;
 import dev.deepmatch.model.ModelSettings;
 import dev.deepmatch.model.prequential.PrequentialSettings;
+import dev.deepmatch.model.prequential.QualityGate;
 import dev.deepmatch.settings.CommandLine;
 import dev.deepmatch.settings.Setting;
 import dev.deepmatch.settings.SettingException;
@@ -61,6 +62,7 @@ public final class JobConfig {
                                         PrequentialSettings.BATCH_SIZE,
                                         PrequentialSettings.METRICS_WINDOW),
                                 JobSettings.TRAINER))
+                .group("quality gate", JobSettings.GATE)
                 .group("checkpoints and parallelism", JobSettings.CLUSTER)
                 .group("model", ModelSettings.ALL)
                 .group("runtime", ModelSettings.RUNTIME)
@@ -293,7 +295,22 @@ public final class JobConfig {
                 get(TRAINING_ENABLED),
                 get(RANKED_SHARE),
                 get(PrequentialSettings.METRICS_WINDOW),
-                get(MODEL_SHARD_BYTES));
+                get(MODEL_SHARD_BYTES),
+                get(USER_VECTOR_INTERVAL),
+                gateRule());
+    }
+
+    /** The quality gate's thresholds; null when the gate is off. */
+    public QualityGate.Rule gateRule() {
+        if (!get(QUALITY_GATE)) {
+            return null;
+        }
+        return new QualityGate.Rule(
+                get(GATE_WINDOW),
+                get(GATE_TRAILING),
+                get(GATE_WARM_UP),
+                get(GATE_POS_DROP),
+                get(GATE_NEG_RISE));
     }
 
     /** Properties every Kafka client of the job gets (from {@code --kafka.<prop>}). */

@@ -42,6 +42,13 @@ public final class JobSettings {
                     .nonEmpty()
                     .describedAs("compacted topic of the item vectors (ItemVector)");
 
+    public static final Setting<String> USER_VECTORS_TOPIC =
+            Setting.ofString("user-vectors-topic", "user-vectors")
+                    .nonEmpty()
+                    .describedAs(
+                            "compacted topic of the listeners' user vectors (UserVector), the"
+                                    + " queries of a recall service");
+
     public static final Setting<String> DELTAS_TOPIC =
             Setting.ofString("deltas-topic", "model-deltas")
                     .nonEmpty()
@@ -88,6 +95,7 @@ public final class JobSettings {
                     EVENTS_TOPIC,
                     DEAD_LETTER_TOPIC,
                     VECTORS_TOPIC,
+                    USER_VECTORS_TOPIC,
                     DELTAS_TOPIC,
                     GROUP_ID,
                     STARTING_OFFSETS,
@@ -143,6 +151,13 @@ public final class JobSettings {
                     .range(Duration.ofMillis(100), Duration.ofDays(1))
                     .describedAs("how often the item vectors the model changed are published");
 
+    public static final Setting<Duration> USER_VECTOR_INTERVAL =
+            Setting.ofDuration("user-vector-interval", Duration.ofSeconds(1))
+                    .range(Duration.ofMillis(100), Duration.ofDays(1))
+                    .describedAs(
+                            "how often the user vectors of listeners who played since are"
+                                    + " published");
+
     public static final Setting<Duration> FULL_REFRESH_INTERVAL =
             Setting.ofDuration("full-refresh-interval", Duration.ofHours(1))
                     .range(Duration.ofMillis(100), Duration.ofDays(365))
@@ -184,11 +199,62 @@ public final class JobSettings {
                     TRAINER_PARALLELISM,
                     BATCH_MAX_DELAY,
                     EMISSION_INTERVAL,
+                    USER_VECTOR_INTERVAL,
                     FULL_REFRESH_INTERVAL,
                     FULL_REFRESH_ON_START,
                     TRAINING_ENABLED,
                     RANKED_SHARE,
                     MODEL_SHARD_BYTES);
+
+    // Quality gate ------------------------------------------------------------------------------
+
+    public static final Setting<Boolean> QUALITY_GATE =
+            Setting.ofBoolean("quality-gate", true)
+                    .describedAs(
+                            "hold publication of item and user vectors while recent POS@10 /"
+                                    + " NEG@10 are far worse than their trailing level");
+
+    public static final Setting<Integer> GATE_WINDOW =
+            Setting.ofInt("gate-window", 2_000)
+                    .range(10, 10_000_000)
+                    .describedAs(
+                            "positives (and negatives) each in the gate's recent POS@10 / NEG@10");
+
+    public static final Setting<Integer> GATE_TRAILING =
+            Setting.ofInt("gate-trailing", 20_000)
+                    .range(10, 100_000_000)
+                    .describedAs(
+                            "positives (and negatives) the trailing level averages over"
+                                    + " (exponentially); frozen while publication is held");
+
+    public static final Setting<Integer> GATE_WARM_UP =
+            Setting.ofInt("gate-warm-up", 5_000)
+                    .range(0, 100_000_000)
+                    .describedAs(
+                            "positives ranked before the gate judges (a young model is let through)");
+
+    public static final Setting<Double> GATE_POS_DROP =
+            Setting.ofDouble("gate-pos-drop", 0.3)
+                    .range(0.0, 1.0)
+                    .describedAs(
+                            "holds when recent POS@10 is below the trailing level by more than this"
+                                    + " share of it; resumes above half of that drop");
+
+    public static final Setting<Double> GATE_NEG_RISE =
+            Setting.ofDouble("gate-neg-rise", 0.1)
+                    .range(0.0, 1.0)
+                    .describedAs(
+                            "holds when recent NEG@10 is above the trailing level by more than this;"
+                                    + " resumes below half of it");
+
+    public static final List<Setting<?>> GATE =
+            List.of(
+                    QUALITY_GATE,
+                    GATE_WINDOW,
+                    GATE_TRAILING,
+                    GATE_WARM_UP,
+                    GATE_POS_DROP,
+                    GATE_NEG_RISE);
 
     // Checkpoints and parallelism ---------------------------------------------------------------
 

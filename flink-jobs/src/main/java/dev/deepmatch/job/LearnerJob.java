@@ -5,6 +5,7 @@ import static dev.deepmatch.job.JobSettings.*;
 import dev.deepmatch.job.sink.DeadLetterSerializer;
 import dev.deepmatch.job.sink.ItemVectorSerializer;
 import dev.deepmatch.job.sink.ModelDeltaSerializer;
+import dev.deepmatch.job.sink.UserVectorSerializer;
 import dev.deepmatch.job.source.DecodedPlay;
 import dev.deepmatch.job.source.ModelDeltaDeserializer;
 import dev.deepmatch.job.source.PlaybackDecoder;
@@ -19,6 +20,7 @@ import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.TrainingExample;
+import dev.deepmatch.schema.UserVector;
 import dev.deepmatch.settings.UsageException;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +71,7 @@ public final class LearnerJob {
     public static final String WINDOW_UID = "user-windows";
     public static final String TRAINER_UID = "trainer";
     public static final String VECTOR_SINK_UID = "item-vector-sink";
+    public static final String USER_VECTOR_SINK_UID = "user-vector-sink";
     public static final String DELTA_SOURCE_UID = "model-deltas-source";
     public static final String DELTA_SINK_UID = "model-deltas-sink";
 
@@ -148,6 +151,7 @@ public final class LearnerJob {
                 config,
                 kafkaSource(config),
                 vectorSink(config),
+                userVectorSink(config),
                 deadLetterSink(config),
                 deltaSource(config),
                 deltaSink(config),
@@ -159,6 +163,7 @@ public final class LearnerJob {
      *
      * @param source decoded playback records (Kafka in production, a bounded source in tests)
      * @param vectorSink item vectors, one per changed item per emission, and full refreshes
+     * @param userVectorSink user vectors of the listeners who played, one each per emission
      * @param deadLetterSink records that could not be used, with reason and coordinates
      * @param deltaSource the trainers' exchange topic, read back read_committed
      * @param deltaSink the exchange topic, written exactly-once
@@ -169,6 +174,7 @@ public final class LearnerJob {
             JobConfig config,
             Source<DecodedPlay, ?, ?> source,
             Sink<ItemVector> vectorSink,
+            Sink<UserVector> userVectorSink,
             Sink<DeadLetter> deadLetterSink,
             Source<ModelDelta, ?, ?> deltaSource,
             Sink<ModelDelta> deltaSink) {
@@ -177,6 +183,7 @@ public final class LearnerJob {
                 config,
                 source,
                 vectorSink,
+                userVectorSink,
                 deadLetterSink,
                 deltaSource,
                 deltaSink,
@@ -188,6 +195,7 @@ public final class LearnerJob {
             JobConfig config,
             Source<DecodedPlay, ?, ?> source,
             Sink<ItemVector> vectorSink,
+            Sink<UserVector> userVectorSink,
             Sink<DeadLetter> deadLetterSink,
             Source<ModelDelta, ?, ?> deltaSource,
             Sink<ModelDelta> deltaSink,
@@ -250,6 +258,11 @@ public final class LearnerJob {
         vectors.sinkTo(vectorSink)
                 .name("Item-vector sink")
                 .uid(VECTOR_SINK_UID)
+                .setParallelism(trainers);
+        vectors.getSideOutput(TrainerOperator.USER_VECTORS)
+                .sinkTo(userVectorSink)
+                .name("User-vector sink")
+                .uid(USER_VECTOR_SINK_UID)
                 .setParallelism(trainers);
         return vectors;
     }
@@ -320,6 +333,24 @@ public final class LearnerJob {
                 .setRecordSerializer(new ItemVectorSerializer(config.get(VECTORS_TOPIC)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(config.get(TRANSACTIONAL_ID_PREFIX))
+                .build();
+    }
+
+    /**
+     * Exactly-once sink of user vectors, as the item vectors' (its own transactional ids): a
+     * listener's vector becomes visible with the item vectors of the same checkpoint.
+     */
+    public static KafkaSink<UserVector> userVectorSink(JobConfig config) {
+        Properties producer = config.kafkaProperties();
+        producer.setProperty(
+                "transaction.timeout.ms",
+                Long.toString(config.get(TRANSACTION_TIMEOUT).toMillis()));
+        return KafkaSink.<UserVector>builder()
+                .setBootstrapServers(config.get(BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(new UserVectorSerializer(config.get(USER_VECTORS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(config.get(TRANSACTIONAL_ID_PREFIX) + "-users")
                 .build();
     }
 

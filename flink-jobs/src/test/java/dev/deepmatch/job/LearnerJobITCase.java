@@ -8,7 +8,10 @@ import dev.deepmatch.job.source.DecodedPlay;
 import dev.deepmatch.schema.DeadLetter;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelDelta;
+import dev.deepmatch.schema.UserVector;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.configuration.PipelineOptions;
@@ -91,8 +94,9 @@ class LearnerJobITCase {
         DataGeneratorSource<ModelDelta> noDeltas =
                 new DataGeneratorSource<>(
                         i -> emptyDelta(), 1, new AvroTypeInfo<>(ModelDelta.class));
+        CollectingSink<UserVector> users = new CollectingSink<>();
         LearnerJob.defineWorkflow(
-                env, config, source, vectors, deadLetters, noDeltas, new CollectingSink<>());
+                env, config, source, vectors, users, deadLetters, noDeltas, new CollectingSink<>());
         env.execute("learner-test");
 
         assertThat(deadLetters.values())
@@ -113,6 +117,22 @@ class LearnerJobITCase {
                             assertThat(v.getItemId()).matches("t[0-7]");
                             assertThat(v.getVector()).hasSize(8);
                         });
+
+        // Every listener's newest user vector encodes their last play (k = 9: a skip).
+        Map<String, UserVector> newest = new HashMap<>();
+        for (UserVector u : users.values()) {
+            newest.merge(
+                    u.getUserId(), u, (a, b) -> a.getModelVersion() >= b.getModelVersion() ? a : b);
+        }
+        assertThat(newest).hasSize(USERS);
+        for (int u = 0; u < USERS; u++) {
+            UserVector v = newest.get("u" + u);
+            assertThat(v.getVector()).hasSize(8);
+            assertThat(v.getModelVersion()).isEqualTo(7);
+            assertThat(v.getRecentItems()).last().isEqualTo("t" + ((u + 9) % 8));
+            assertThat(v.getRecentRates()).last().isEqualTo(0.1f);
+            assertThat(v.getLastPlayMillis().toEpochMilli()).isEqualTo(BASE_TIME + 9_000L);
+        }
     }
 
     private static ModelDelta emptyDelta() {

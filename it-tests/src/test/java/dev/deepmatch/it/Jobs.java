@@ -36,6 +36,7 @@ final class Jobs {
         s.put("events-topic", prefix + "-events");
         s.put("dead-letter-topic", prefix + "-events-dlq");
         s.put("vectors-topic", prefix + "-vectors");
+        s.put("user-vectors-topic", prefix + "-user-vectors");
         s.put("deltas-topic", prefix + "-deltas");
         s.put("starting-offsets", "earliest");
         s.put("checkpoint-interval", "1 s");
@@ -53,6 +54,7 @@ final class Jobs {
         kafka.createTopic(prefix + "-events", 2);
         kafka.createTopic(prefix + "-events-dlq", 1);
         kafka.createCompactedTopic(prefix + "-vectors", 1);
+        kafka.createCompactedTopic(prefix + "-user-vectors", 1);
         kafka.createTopic(prefix + "-deltas", 1);
     }
 

@@ -73,6 +73,8 @@ class LearnerJobITCase {
         kafka.createTopic(EVENTS, 2);
         kafka.createTopic(DEAD_LETTERS, 1);
         kafka.createCompactedTopic(VECTORS, 1);
+        kafka.createCompactedTopic(
+                dev.deepmatch.job.JobSettings.USER_VECTORS_TOPIC.defaultValue(), 1);
         kafka.createTopic(dev.deepmatch.job.JobSettings.DELTAS_TOPIC.defaultValue(), 1);
     }
 

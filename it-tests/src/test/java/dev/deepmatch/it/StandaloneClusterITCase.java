@@ -98,6 +98,8 @@ class StandaloneClusterITCase {
         kafka.createTopic(EVENTS, 2);
         kafka.createTopic(DEAD_LETTERS, 1);
         kafka.createCompactedTopic(VECTORS, 1);
+        kafka.createCompactedTopic(
+                dev.deepmatch.job.JobSettings.USER_VECTORS_TOPIC.defaultValue(), 1);
         kafka.createTopic(dev.deepmatch.job.JobSettings.DELTAS_TOPIC.defaultValue(), 1);
 
         // config.yaml as in the compose file's image, with this machine's hosts, ports and paths

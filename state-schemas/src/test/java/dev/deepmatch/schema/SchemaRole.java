@@ -23,6 +23,7 @@ enum SchemaRole {
                     Map.entry("PlaybackEvent", WIRE),
                     Map.entry("IntentType", WIRE),
                     Map.entry("ItemVector", WIRE),
+                    Map.entry("UserVector", WIRE),
                     Map.entry("DeadLetter", WIRE),
                     Map.entry("UserWindow", STATE),
                     Map.entry("WindowPlay", STATE),

@@ -34,6 +34,7 @@ class WireSchemaFilesTest {
     static {
         CODECS.put("PlaybackEvent", WireCodec.PLAYBACK_EVENT);
         CODECS.put("ItemVector", WireCodec.ITEM_VECTOR);
+        CODECS.put("UserVector", WireCodec.USER_VECTOR);
         CODECS.put("DeadLetter", WireCodec.DEAD_LETTER);
     }
 
@@ -68,6 +69,9 @@ class WireSchemaFilesTest {
             Map<String, Schema> frozen = SchemaFiles.frozen(version);
             for (Map.Entry<String, WireCodec<?>> e : CODECS.entrySet()) {
                 Schema old = frozen.get(e.getKey());
+                if (old == null) {
+                    continue; // a type newer than that release
+                }
                 long f = SchemaNormalization.parsingFingerprint64(old);
                 boolean known =
                         f == e.getValue().fingerprint()

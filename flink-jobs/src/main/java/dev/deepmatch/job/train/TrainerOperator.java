@@ -11,6 +11,7 @@ import dev.deepmatch.model.ModelExchange;
 import dev.deepmatch.model.TrainStats;
 import dev.deepmatch.model.math.Blas;
 import dev.deepmatch.model.prequential.DeepMatchLearner;
+import dev.deepmatch.model.prequential.QualityGate;
 import dev.deepmatch.model.prequential.RecallCounter;
 import dev.deepmatch.schema.ExchangeMark;
 import dev.deepmatch.schema.ExchangeMarkKind;
@@ -19,6 +20,8 @@ import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.ModelShard;
 import dev.deepmatch.schema.RowDelta;
 import dev.deepmatch.schema.TrainingExample;
+import dev.deepmatch.schema.UserVector;
+import dev.deepmatch.schema.WindowPlay;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,6 +75,10 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     public static final OutputTag<ModelDelta> DELTAS =
             new OutputTag<>("model-deltas", new AvroTypeInfo<>(ModelDelta.class));
 
+    /** The listeners' user vectors, for the user-vectors topic's sink. */
+    public static final OutputTag<UserVector> USER_VECTORS =
+            new OutputTag<>("user-vectors", new AvroTypeInfo<>(UserVector.class));
+
     /**
      * Rows per delta record: about 100 bytes each at the default width, so a part stays far below
      * the producer's max.request.size.
@@ -89,6 +96,20 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
 
     /** The N of the prequential POS@N / NEG@N gauges, as in the replay's final line. */
     private static final int[] TOP_N = {10, 50};
+
+    /** The N of the quality gate's POS@N / NEG@N. */
+    private static final int GATE_N = 10;
+
+    /**
+     * Keys of the gate's state among the {@link CounterTotals}: levels in millionths, and a count
+     * of subtasks, since totals of several subtasks are summed on a rescale (levels are averaged).
+     */
+    private static final String GATE_PREFIX = "gate.";
+
+    private static final String[] GATE_KEYS = {"trailingPos", "trailingNeg", "positives", "held"};
+
+    /** Listeners per user-vector product. */
+    private static final int USER_BLOCK = 1024;
 
     /** Keys of the recall counter's totals among the {@link CounterTotals}. */
     private static final String RECALL_PREFIX = "recall.";
@@ -183,10 +204,27 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
 
     private transient FreshnessTracker freshness;
 
-    /** Kafka record timestamps of the open batch's examples (none for restored ones). */
+    /** Kafka record timestamp of each example of the open batch; 0 for restored ones. */
     private transient long[] batchArrivals;
 
-    private transient int batchArrivalCount;
+    /**
+     * Listeners trained on since their user vector was last published: their newest example and its
+     * arrival in Kafka.
+     */
+    private transient Map<String, TrainingExample> usersToPublish;
+
+    private transient Map<String, Long> userArrivals;
+
+    private transient Counter userVectorsEmitted;
+
+    /** Null when the gate is off. */
+    private transient QualityGate gate;
+
+    private transient Counter gateHolds;
+
+    /** The model version of the last item vectors published while the gate let them through. */
+    private transient volatile long lastGoodVersion;
+
     private transient RecallCounter recall;
 
     /** The counter's figures as of the last batch, for the metric reporter's thread. */
@@ -331,13 +369,16 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         }
         unreportedPlays = new HashMap<>();
         freshness = new FreshnessTracker();
-        batchArrivals = new long[Math.max(1, config.batchSize())];
+        batchArrivals = new long[Math.max(1, Math.max(config.batchSize(), batch.size()))];
+        usersToPublish = new HashMap<>();
+        userArrivals = new HashMap<>();
         registerMetrics(getMetricGroup());
         publishModelFigures();
 
         long now = getProcessingTimeService().getCurrentProcessingTime();
         scheduleEmission(now + config.emissionInterval().toMillis());
         scheduleFullRefresh(now + config.fullRefreshInterval().toMillis());
+        scheduleUserVectors(now + config.userVectorInterval().toMillis());
         if (restored && model != null && config.fullRefreshOnStart()) {
             // Vectors emitted after the restored checkpoint were in aborted transactions, and
             // the changed-rows record is not part of the snapshot: a full refresh covers both.
@@ -353,6 +394,16 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         metrics.meter(EXAMPLES_PER_SECOND, new MeterView(examplesIn));
         trainingSteps = totals.counter(metrics, TRAINING_STEPS);
         vectorsEmitted = totals.counter(metrics, VECTORS_EMITTED);
+        userVectorsEmitted = totals.counter(metrics, USER_VECTORS_EMITTED);
+        gateHolds = totals.counter(metrics, GATE_HOLDS);
+        metrics.gauge(PUBLICATION_HELD, (Gauge<Integer>) () -> gate != null && gate.held() ? 1 : 0);
+        metrics.gauge(LAST_GOOD_VERSION, (Gauge<Long>) () -> lastGoodVersion);
+        metrics.gauge(
+                GATE_RECENT_POS10,
+                (Gauge<Double>) () -> gate == null ? 0.0 : orZero(gate.recentPos()));
+        metrics.gauge(
+                GATE_TRAILING_POS10,
+                (Gauge<Double>) () -> gate == null ? 0.0 : orZero(gate.trailingPos()));
         fullRefreshes = totals.counter(metrics, FULL_REFRESHES);
         stepMillis =
                 metrics.histogram(TRAINING_STEP_MILLIS, new DescriptiveStatisticsHistogram(500));
@@ -379,6 +430,22 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         }
         recall.addTotals(recallTotals);
         publishRecall();
+        if (config.gate() != null) {
+            gate = new QualityGate(config.gate());
+            long subtasks = totals.restoredValue(GATE_PREFIX + "subtasks");
+            if (subtasks > 0 && totals.restoredValue(GATE_PREFIX + "positives") > 0) {
+                double[] state = new double[GATE_KEYS.length];
+                for (int k = 0; k < GATE_KEYS.length; k++) {
+                    state[k] = totals.restoredValue(GATE_PREFIX + GATE_KEYS[k]) / 1e6 / subtasks;
+                }
+                state[2] = totals.restoredValue(GATE_PREFIX + "positives");
+                gate.restore(state);
+            }
+            lastGoodVersion = totals.restoredValue(GATE_PREFIX + "lastGoodVersion");
+            if (subtasks > 1) {
+                lastGoodVersion /= subtasks;
+            }
+        }
         String[][] names = {
             {POS10, NEG10, POS10_TOTAL, NEG10_TOTAL}, {POS50, NEG50, POS50_TOTAL, NEG50_TOTAL}
         };
@@ -478,10 +545,11 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             return; // training disabled: the pipeline up to here is what a bench measures
         }
         batch.add(element.getValue());
-        if (element.hasTimestamp() && batchArrivalCount < batchArrivals.length) {
-            // the source's record timestamp: the play's arrival in Kafka (LearnerJob)
-            batchArrivals[batchArrivalCount++] = element.getTimestamp();
+        if (batchArrivals.length < batch.size()) {
+            batchArrivals = Arrays.copyOf(batchArrivals, 2 * batch.size());
         }
+        // the source's record timestamp: the play's arrival in Kafka (LearnerJob)
+        batchArrivals[batch.size() - 1] = element.hasTimestamp() ? element.getTimestamp() : 0;
         pendingExamples = batch.size();
         if (batch.size() == 1) {
             scheduleBatchDeadline(getProcessingTimeService().getCurrentProcessingTime());
@@ -497,6 +565,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         if (inputId == 1 && model != null) {
             trainBatch();
             emitChangedRows();
+            emitUserVectors();
         }
     }
 
@@ -693,19 +762,25 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         if (!Double.isNaN(stats.nextItemLoss())) {
             lastNextItemLoss = stats.nextItemLoss();
         }
-        for (TrainingExample e : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            TrainingExample e = batch.get(i);
             long playTime = e.getTarget().getEventTimeMillis();
             unreportedPlays.merge(e.getTarget().getItemId(), playTime, Math::min);
             for (String item : e.getHistoryItems()) {
                 unreportedPlays.merge(item, playTime, Math::min);
             }
+            String user = e.getUserId();
+            TrainingExample held = usersToPublish.get(user);
+            if (held == null || held.getTarget().getEventTimeMillis() <= playTime) {
+                usersToPublish.put(user, e);
+            }
+            if (batchArrivals[i] > 0) {
+                freshness.trained(batchArrivals[i]);
+                userArrivals.merge(user, batchArrivals[i], Math::max);
+            }
         }
         batch.clear();
         pendingExamples = 0;
-        for (int i = 0; i < batchArrivalCount; i++) {
-            freshness.trained(batchArrivals[i]);
-        }
-        batchArrivalCount = 0;
         sendDelta(false);
         publishModelFigures();
     }
@@ -727,14 +802,151 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             LOG.warn("ranking runs on the Java kernel: {}", model.catalogueFallback());
         }
         for (int i = 0; i < examples.size(); i++) {
-            recall.add(ranks[i], examples.get(i).targetRate());
+            double rate = examples.get(i).targetRate();
+            recall.add(ranks[i], rate);
+            if (gate != null) {
+                boolean hit = ranks[i] >= 0 && ranks[i] < GATE_N;
+                if (rate >= modelConfig.posThreshold()) {
+                    gate.add(true, hit);
+                } else if (rate < modelConfig.negThreshold()) {
+                    gate.add(false, hit);
+                }
+            }
         }
         publishRecall();
+        judgeQuality();
+    }
+
+    /**
+     * Holds or resumes publication after a ranked batch. Resuming publishes the whole catalogue:
+     * the rows changed while held were not sent, and the shared projection moved every vector.
+     */
+    private void judgeQuality() {
+        if (gate == null) {
+            return;
+        }
+        switch (gate.judge()) {
+            case HOLD -> {
+                gateHolds.inc();
+                LOG.warn(
+                        "quality gate: publication held at model version {}, consumers keep the"
+                                + " vectors of version {}: {}",
+                        model.version(),
+                        lastGoodVersion,
+                        gate.describe());
+            }
+            case RESUME -> {
+                LOG.info(
+                        "quality gate: publication resumes at model version {}: {}",
+                        model.version(),
+                        gate.describe());
+                getProcessingTimeService()
+                        .registerTimer(
+                                getProcessingTimeService().getCurrentProcessingTime(),
+                                t -> fullRefresh());
+            }
+            case NONE -> {}
+        }
+    }
+
+    private boolean publicationHeld() {
+        return gate != null && gate.held();
+    }
+
+    private void scheduleUserVectors(long at) {
+        getProcessingTimeService()
+                .registerTimer(
+                        at,
+                        t -> {
+                            emitUserVectors();
+                            scheduleUserVectors(t + config.userVectorInterval().toMillis());
+                        });
+    }
+
+    /**
+     * Publishes the current user vector of every listener trained on since the last time: the
+     * vector of their newest play appended to the history it followed, at the model's version. Held
+     * with the item vectors while the gate holds (a query of the held model against the last good
+     * items would mix two models).
+     */
+    private void emitUserVectors() {
+        if (model == null || usersToPublish.isEmpty() || publicationHeld()) {
+            return;
+        }
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        int window = modelConfig.windowLength();
+        List<TrainingExample> pending = new ArrayList<>(usersToPublish.values());
+        for (int from = 0; from < pending.size(); from += USER_BLOCK) {
+            List<TrainingExample> block =
+                    pending.subList(from, Math.min(pending.size(), from + USER_BLOCK));
+            List<Example> current = new ArrayList<>(block.size());
+            for (TrainingExample e : block) {
+                current.add(currentWindow(e, window));
+            }
+            double[][] users = model.userVectors(current);
+            for (int i = 0; i < block.size(); i++) {
+                if (users[i] != null) {
+                    emitUserVector(block.get(i), current.get(i), users[i], now);
+                }
+            }
+        }
+        usersToPublish.clear();
+        userArrivals.clear();
+    }
+
+    /** The listener's window after the example's play: its history and the play, newest last. */
+    private static Example currentWindow(TrainingExample e, int window) {
+        Example ex = Example.of(e);
+        int n = Math.min(window, ex.historyLength() + 1);
+        int skip = ex.historyLength() + 1 - n;
+        String[] items = new String[n];
+        double[] rates = new double[n];
+        int[] intents = new int[n];
+        for (int i = 0; i < n - 1; i++) {
+            items[i] = ex.historyItem(skip + i);
+            rates[i] = ex.historyRate(skip + i);
+            intents[i] = ex.historyIntent(skip + i);
+        }
+        WindowPlay play = e.getTarget();
+        items[n - 1] = play.getItemId();
+        rates[n - 1] = play.getPlayRate();
+        intents[n - 1] = play.getIntent().ordinal();
+        // The target is not read: user vectors do not learn.
+        return new Example(items, rates, intents, play.getItemId(), play.getPlayRate());
+    }
+
+    private void emitUserVector(TrainingExample e, Example window, double[] user, long now) {
+        List<Float> values = new ArrayList<>(user.length);
+        for (double v : user) {
+            values.add((float) v);
+        }
+        List<String> recentItems = new ArrayList<>(window.historyLength());
+        List<Float> recentRates = new ArrayList<>(window.historyLength());
+        for (int i = 0; i < window.historyLength(); i++) {
+            recentItems.add(window.historyItem(i));
+            recentRates.add((float) window.historyRate(i));
+        }
+        output.collect(
+                USER_VECTORS,
+                new StreamRecord<>(
+                        UserVector.newBuilder()
+                                .setUserId(e.getUserId())
+                                .setVector(values)
+                                .setModelVersion(model.version())
+                                .setEmittedAtMillis(Instant.ofEpochMilli(now))
+                                .setRecentItems(recentItems)
+                                .setRecentRates(recentRates)
+                                .setLastPlayMillis(
+                                        Instant.ofEpochMilli(e.getTarget().getEventTimeMillis()))
+                                .setLastArrivalMillis(
+                                        userArrivals.getOrDefault(e.getUserId().toString(), 0L))
+                                .build()));
+        userVectorsEmitted.inc();
     }
 
     private void emitChangedRows() {
-        if (model == null) {
-            return;
+        if (model == null || publicationHeld()) {
+            return; // held: the changed rows stay marked, and resuming sends the whole catalogue
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         int[] touched = model.drainTouchedRows();
@@ -750,7 +962,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     }
 
     private void fullRefresh() {
-        if (model == null || model.catalogueSize() == 0) {
+        if (model == null || model.catalogueSize() == 0 || publicationHeld()) {
             return;
         }
         long now = getProcessingTimeService().getCurrentProcessingTime();
@@ -803,6 +1015,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                                 .setFullRefresh(full)
                                 .setRefreshSize(refreshSize)
                                 .build()));
+        lastGoodVersion = model.version();
         vectorsEmitted.inc();
         Long playTime = unreportedPlays.get(itemId);
         if (playTime != null) {
@@ -866,6 +1079,15 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         lastSnapshotMillis = (System.nanoTime() - start) / 1_000_000;
         pendingState.update(batch);
         recall.totals().forEach((k, v) -> totals.setValue(RECALL_PREFIX + k, v));
+        if (gate != null) {
+            double[] g = gate.snapshot();
+            for (int k = 0; k < GATE_KEYS.length; k++) {
+                long v = k == 2 ? (long) g[k] : Math.round((Double.isNaN(g[k]) ? 0 : g[k]) * 1e6);
+                totals.setValue(GATE_PREFIX + GATE_KEYS[k], v);
+            }
+            totals.setValue(GATE_PREFIX + "subtasks", 1);
+            totals.setValue(GATE_PREFIX + "lastGoodVersion", lastGoodVersion);
+        }
         totals.snapshot();
     }
 

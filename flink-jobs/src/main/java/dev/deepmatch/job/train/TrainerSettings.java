@@ -2,6 +2,7 @@ package dev.deepmatch.job.train;
 
 import dev.deepmatch.model.ModelConfig;
 import dev.deepmatch.model.ModelRuntime;
+import dev.deepmatch.model.prequential.QualityGate;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -19,6 +20,8 @@ import java.time.Duration;
  * @param rankedShare share of batches ranked prequentially before they are learned
  * @param metricsWindow positives and negatives each in the recent POS@N / NEG@N gauges
  * @param modelShardBytes payload size of one model shard in operator state
+ * @param userVectorInterval how often the user vectors of listeners who played are published
+ * @param gate the quality gate's thresholds; null: publication is never held
  */
 public record TrainerSettings(
         ModelConfig model,
@@ -31,5 +34,7 @@ public record TrainerSettings(
         boolean trainingEnabled,
         double rankedShare,
         int metricsWindow,
-        int modelShardBytes)
+        int modelShardBytes,
+        Duration userVectorInterval,
+        QualityGate.Rule gate)
         implements Serializable {}

@@ -4,6 +4,7 @@ import dev.deepmatch.schema.DeadLetter;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.UserVector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,6 +49,10 @@ public final class WireCodec<T extends SpecificRecord> {
     /** Item vectors on the vectors topic. */
     public static final WireCodec<ItemVector> ITEM_VECTOR =
             new WireCodec<>(ItemVector.class, ItemVector.getClassSchema());
+
+    /** Listeners' user vectors on the user-vectors topic. */
+    public static final WireCodec<UserVector> USER_VECTOR =
+            new WireCodec<>(UserVector.class, UserVector.getClassSchema());
 
     /** Records the job could not use, on the dead-letter topic. */
     public static final WireCodec<DeadLetter> DEAD_LETTER =

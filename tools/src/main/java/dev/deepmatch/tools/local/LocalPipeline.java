@@ -200,6 +200,7 @@ public final class LocalPipeline implements AutoCloseable {
                             TimestampType.LOG_APPEND_TIME.name));
             kafka.createTopic(config.get(JobSettings.DEAD_LETTER_TOPIC), 1);
             kafka.createCompactedTopic(config.get(JobSettings.VECTORS_TOPIC), 1);
+            kafka.createCompactedTopic(config.get(JobSettings.USER_VECTORS_TOPIC), 1);
             kafka.createTopic(config.get(JobSettings.DELTAS_TOPIC), 1);
             step.run();
 
