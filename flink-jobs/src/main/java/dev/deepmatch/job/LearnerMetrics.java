@@ -60,8 +60,8 @@ public final class LearnerMetrics {
     public static final String PUBLICATION_HELD = "publicationHeld";
     public static final String GATE_HOLDS = "gateHolds";
     public static final String LAST_GOOD_VERSION = "lastGoodVersion";
-    public static final String GATE_RECENT_POS10 = "gateRecentPOS10";
-    public static final String GATE_TRAILING_POS10 = "gateTrailingPOS10";
+    public static final String GATE_RECENT_POS10 = "gateRecentPos10";
+    public static final String GATE_TRAILING_POS10 = "gateTrailingPos10";
     public static final String VECTOR_FRESHNESS_MILLIS = "vectorFreshnessMillis";
     public static final String VECTOR_EVENT_AGE_MILLIS = "vectorEventAgeMillis";
 

@@ -239,6 +239,7 @@ class DeploymentFilesTest {
                         JobSettings.EVENTS_TOPIC.defaultValue(),
                         JobSettings.DEAD_LETTER_TOPIC.defaultValue(),
                         JobSettings.VECTORS_TOPIC.defaultValue(),
+                        JobSettings.USER_VECTORS_TOPIC.defaultValue(),
                         JobSettings.DELTAS_TOPIC.defaultValue());
         Map<String, JsonNode> topics = new HashMap<>();
         for (JsonNode doc : DeploymentFiles.k8sManifests()) {
@@ -251,6 +252,11 @@ class DeploymentFilesTest {
         assertThat(topics.keySet()).isEqualTo(defaults);
         assertThat(
                         topics.get(JobSettings.VECTORS_TOPIC.defaultValue())
+                                .at("/config/cleanup.policy")
+                                .asText())
+                .isEqualTo("compact");
+        assertThat(
+                        topics.get(JobSettings.USER_VECTORS_TOPIC.defaultValue())
                                 .at("/config/cleanup.policy")
                                 .asText())
                 .isEqualTo("compact");

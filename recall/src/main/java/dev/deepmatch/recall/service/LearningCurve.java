@@ -16,13 +16,19 @@ import java.util.List;
 /**
  * The trainer's recent POS@10 / NEG@10 over time, polled from the job's REST API (as the web UI
  * reads metrics: the first running job, its vertex whose name contains "Trainer", the subtasks'
- * average of {@code <operator>.POS10} and {@code .NEG10}). For the page; empty without a REST
+ * average of {@code <operator>.pos10} and {@code .neg10}). For the page; empty without a REST
  * address or while the job does not publish them.
  */
 final class LearningCurve implements Runnable {
     record Point(long atMillis, double pos10, double neg10, double modelVersion) {}
 
     private static final int POINTS = 2_000;
+
+    /** The trainer's metric names (LearnerMetrics), after the operator name. */
+    static final String POS10 = ".pos10";
+
+    static final String NEG10 = ".neg10";
+    static final String VERSION = ".modelVersion";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
@@ -87,7 +93,7 @@ final class LearningCurve implements Runnable {
         List<String> wanted = new ArrayList<>();
         for (JsonNode m : get(path)) {
             String id = m.path("id").asText();
-            if (id.endsWith(".POS10") || id.endsWith(".NEG10") || id.endsWith(".modelVersion")) {
+            if (id.endsWith(POS10) || id.endsWith(NEG10) || id.endsWith(VERSION)) {
                 wanted.add(id);
             }
         }
@@ -101,9 +107,9 @@ final class LearningCurve implements Runnable {
         for (JsonNode m : get(path + "?agg=avg&get=" + query)) {
             String id = m.path("id").asText();
             double value = m.path("avg").asDouble(Double.NaN);
-            if (id.endsWith(".POS10")) {
+            if (id.endsWith(POS10)) {
                 pos = value;
-            } else if (id.endsWith(".NEG10")) {
+            } else if (id.endsWith(NEG10)) {
                 neg = value;
             } else {
                 version = value;

@@ -2,6 +2,8 @@ package dev.deepmatch.tools.local;
 
 import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.JobSettings;
+import dev.deepmatch.recall.service.RecallService;
+import dev.deepmatch.recall.service.RecallSettings;
 import dev.deepmatch.settings.CommandLine;
 import dev.deepmatch.settings.Setting;
 import dev.deepmatch.settings.Settings;
@@ -9,6 +11,7 @@ import dev.deepmatch.settings.UsageException;
 import dev.deepmatch.sources.SourceSettings;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +38,13 @@ public final class LocalMain {
                             "the job's metrics for Prometheus on localhost:P/metrics (0: any free"
                                     + " port, -1: none)");
 
+    static final Setting<Integer> RECALL_PORT =
+            Setting.ofInt("recall-port", 8090)
+                    .range(-1, 65_535)
+                    .describedAs(
+                            "the recall service and its page on localhost (0: any free port; -1:"
+                                    + " none)");
+
     static final Setting<Integer> PARTITIONS =
             Setting.ofInt("partitions", 2)
                     .range(1, 1000)
@@ -59,6 +69,7 @@ public final class LocalMain {
                                             List.of(
                                                     WEB_PORT,
                                                     PROMETHEUS_PORT,
+                                                    RECALL_PORT,
                                                     PARTITIONS,
                                                     PROGRESS_INTERVAL))
                                     .group("plays", SourceSettings.INPUT)
@@ -147,6 +158,7 @@ public final class LocalMain {
             throw e;
         }
         boolean interrupted = false;
+        RecallService recall = null;
         try {
             System.err.printf(
                     "local: Kafka on %s (topics %s, %s, %s); web UI %s; job %s%n",
@@ -159,10 +171,20 @@ public final class LocalMain {
             if (pipeline.prometheusUrl() != null) {
                 System.err.println("local: Prometheus metrics on " + pipeline.prometheusUrl());
             }
+            if (options.recallPort() >= 0) {
+                recall = startRecall(pipeline, options.recallPort());
+                System.err.println(
+                        "local: recall service and its page on "
+                                + recall.address()
+                                + " (GET /v1/recall?user=U&k=50, /v1/status)");
+            }
             int exit = watch(pipeline, source, options.progressMillis(), stopRequested);
             interrupted = exit == INTERRUPTED;
             return exit;
         } finally {
+            if (recall != null) {
+                recall.close();
+            }
             try {
                 if (interrupted) {
                     pipeline.cancelAndClose();
@@ -173,6 +195,24 @@ public final class LocalMain {
                 release(hook, cleanedUp);
             }
         }
+    }
+
+    /** The recall service on the pipeline's topics, its learning curve from the job's REST API. */
+    static RecallService startRecall(LocalPipeline pipeline, int port) throws java.io.IOException {
+        JobConfig c = pipeline.config();
+        Settings s =
+                Settings.builder()
+                        .set(RecallSettings.BOOTSTRAP_SERVERS, pipeline.kafka().bootstrapServers())
+                        .set(RecallSettings.VECTORS_TOPIC, c.get(JobSettings.VECTORS_TOPIC))
+                        .set(
+                                RecallSettings.USER_VECTORS_TOPIC,
+                                c.get(JobSettings.USER_VECTORS_TOPIC))
+                        .set(RecallSettings.PORT, port)
+                        .set(RecallSettings.FLINK_REST, pipeline.webUrl())
+                        .build();
+        Map<String, String> kafka = new java.util.HashMap<>();
+        c.kafkaProperties().forEach((k, v) -> kafka.put(k.toString(), v.toString()));
+        return RecallService.start(s, kafka);
     }
 
     private static void release(Thread hook, CountDownLatch cleanedUp) {
@@ -312,7 +352,7 @@ public final class LocalMain {
     }
 
     /** Parsed command line. */
-    record Options(LocalPipeline.Plan pipeline, long progressMillis) {
+    record Options(LocalPipeline.Plan pipeline, long progressMillis, int recallPort) {
 
         /** Null when the command line asks for help. */
         static Options parse(String[] argv) throws UsageException {
@@ -329,6 +369,7 @@ public final class LocalMain {
             try {
                 requireFreePort(WEB_PORT, s.get(WEB_PORT));
                 requireFreePort(PROMETHEUS_PORT, s.get(PROMETHEUS_PORT));
+                requireFreePort(RECALL_PORT, s.get(RECALL_PORT));
                 // before anything starts, naming the setting
                 SourceSettings.check(s);
                 JobConfig.of(parsed);
@@ -345,7 +386,8 @@ public final class LocalMain {
                             s.get(PARTITIONS),
                             true,
                             false),
-                    s.get(PROGRESS_INTERVAL).toMillis());
+                    s.get(PROGRESS_INTERVAL).toMillis(),
+                    s.get(RECALL_PORT));
         }
     }
 }
