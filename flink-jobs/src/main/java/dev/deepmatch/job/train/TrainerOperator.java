@@ -1112,6 +1112,15 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         return recall;
     }
 
+    /** The quality gate, null when off; for tests. */
+    dev.deepmatch.model.prequential.QualityGate gate() {
+        return gate;
+    }
+
+    long lastGoodVersion() {
+        return lastGoodVersion;
+    }
+
     Histogram freshnessMillis() {
         return freshnessMillis;
     }
