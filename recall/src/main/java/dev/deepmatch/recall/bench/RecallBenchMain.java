@@ -45,10 +45,21 @@ public final class RecallBenchMain {
             Setting.ofInt("clients", 8).range(1, 1024).describedAs("client threads of the load");
     static final Setting<Integer> SECONDS =
             Setting.ofInt("seconds", 20).range(1, 3600).describedAs("load duration");
-    static final Setting<Integer> CANDIDATES =
-            Setting.ofInt("candidates", VectorIndex.Options.DEFAULTS.candidates())
-                    .range(1, 100_000)
-                    .describedAs("nodes a query keeps while searching (ef)");
+    static final Setting<List<Integer>> CANDIDATES =
+            Setting.ofSortedIntList(
+                            "candidates", List.of(VectorIndex.Options.DEFAULTS.candidates()))
+                    .describedAs(
+                            "nodes a query keeps while searching (ef); each value is measured on"
+                                    + " the same index");
+
+    static final Setting<Integer> MAX_CONN =
+            Setting.ofInt("max-conn", VectorIndex.Options.DEFAULTS.maxConn())
+                    .range(2, 512)
+                    .describedAs("neighbours per graph node (M)");
+    static final Setting<Integer> BEAM_WIDTH =
+            Setting.ofInt("beam-width", VectorIndex.Options.DEFAULTS.beamWidth())
+                    .range(1, 3200)
+                    .describedAs("candidates kept while inserting (efConstruction)");
     static final Setting<Long> SEED = Setting.ofLong("seed", 1L).describedAs("random seed");
 
     static final CommandLine COMMAND =
@@ -69,6 +80,8 @@ public final class RecallBenchMain {
                                     CLIENTS,
                                     SECONDS,
                                     CANDIDATES,
+                                    MAX_CONN,
+                                    BEAM_WIDTH,
                                     SEED))
                     .build();
 
@@ -98,10 +111,9 @@ public final class RecallBenchMain {
                 c[j] = (float) r.nextGaussian();
             }
         }
-        VectorIndex.Options defaults = VectorIndex.Options.DEFAULTS;
         VectorIndex.Options options =
                 new VectorIndex.Options(
-                        defaults.maxConn(), defaults.beamWidth(), s.get(CANDIDATES));
+                        s.get(MAX_CONN), s.get(BEAM_WIDTH), s.get(CANDIDATES).get(0));
         try (VectorIndex index = new VectorIndex(dim, null, options)) {
             long t0 = System.nanoTime();
             float[] x = new float[dim];
@@ -126,40 +138,63 @@ public final class RecallBenchMain {
             for (int q = 0; q < queries.length; q++) {
                 queries[q] = query(centres, dim, r);
             }
-            double found = 0;
             int checked = s.get(QUERIES);
+            List<Set<String>> exact = new ArrayList<>();
             for (int q = 0; q < checked; q++) {
-                Set<String> exact = ids(index.exact(queries[q], k, Set.of()));
-                Set<String> approx = ids(index.search(queries[q], k, Set.of()));
-                approx.retainAll(exact);
-                found += (double) approx.size() / exact.size();
+                exact.add(ids(index.exact(queries[q], k, Set.of())));
             }
-            double recall = found / checked;
-            double[] load = load(index, queries, k, s.get(RATE), s.get(CLIENTS), s.get(SECONDS));
             System.out.printf(
                     Locale.ROOT,
-                    "| items | dim | build s | items/s | recall@%d | rate | clients | p50 ms | p99"
-                            + " ms | qps |%n|---|---|---|---|---|---|---|---|---|---|%n| %d | %d |"
-                            + " %.1f | %.0f | %.4f | %d | %d | %.2f | %.2f | %.1f |%n",
-                    k,
-                    n,
-                    dim,
-                    build,
-                    n / build,
-                    recall,
-                    s.get(RATE),
-                    s.get(CLIENTS),
-                    load[0],
-                    load[1],
-                    load[2]);
-            System.out.printf(
-                    Locale.ROOT,
-                    "recall@%d=%.4f p50_ms=%.2f p99_ms=%.2f qps=%.1f%n",
-                    k,
-                    recall,
-                    load[0],
-                    load[1],
-                    load[2]);
+                    "| items | dim | M | beam | build s | items/s | candidates | recall@%d | rate |"
+                            + " clients | p50 ms | p99 ms | qps |%n"
+                            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|%n",
+                    k);
+            String last = null;
+            for (int candidates : s.get(CANDIDATES)) {
+                double found = 0;
+                for (int q = 0; q < checked; q++) {
+                    Set<String> approx = ids(index.search(queries[q], k, Set.of(), candidates));
+                    approx.retainAll(exact.get(q));
+                    found += (double) approx.size() / exact.get(q).size();
+                }
+                double recall = found / checked;
+                double[] load =
+                        load(
+                                index,
+                                queries,
+                                k,
+                                candidates,
+                                s.get(RATE),
+                                s.get(CLIENTS),
+                                s.get(SECONDS));
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %d | %d | %d | %d | %.1f | %.0f | %d | %.4f | %d | %d | %.2f | %.2f |"
+                                + " %.1f |%n",
+                        n,
+                        dim,
+                        options.maxConn(),
+                        options.beamWidth(),
+                        build,
+                        n / build,
+                        candidates,
+                        recall,
+                        s.get(RATE),
+                        s.get(CLIENTS),
+                        load[0],
+                        load[1],
+                        load[2]);
+                last =
+                        String.format(
+                                Locale.ROOT,
+                                "recall@%d=%.4f p50_ms=%.2f p99_ms=%.2f qps=%.1f",
+                                k,
+                                recall,
+                                load[0],
+                                load[1],
+                                load[2]);
+            }
+            System.out.println(last);
         }
     }
 
@@ -179,7 +214,13 @@ public final class RecallBenchMain {
 
     /** p50 ms, p99 ms and requests/s completed of an open-loop load. */
     private static double[] load(
-            VectorIndex index, float[][] queries, int k, int rate, int clients, int seconds)
+            VectorIndex index,
+            float[][] queries,
+            int k,
+            int candidates,
+            int rate,
+            int clients,
+            int seconds)
             throws Exception {
         int total = rate * seconds;
         long intervalNanos = 1_000_000_000L / rate;
@@ -198,7 +239,8 @@ public final class RecallBenchMain {
                                     if (wait > 0) {
                                         TimeUnit.NANOSECONDS.sleep(wait);
                                     }
-                                    index.search(queries[i % queries.length], k, Set.of());
+                                    index.search(
+                                            queries[i % queries.length], k, Set.of(), candidates);
                                     lat.add((System.nanoTime() - due) / 1e6);
                                 }
                                 return lat.stream().mapToDouble(Double::doubleValue).toArray();

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
@@ -50,7 +52,7 @@ public final class VectorIndex implements AutoCloseable {
      * @param candidates nodes a query keeps while searching (ef), at least the k asked
      */
     public record Options(int maxConn, int beamWidth, int candidates) {
-        public static final Options DEFAULTS = new Options(32, 200, 200);
+        public static final Options DEFAULTS = new Options(16, 100, 200);
 
         public Options {
             if (maxConn < 2 || beamWidth < 1 || candidates < 1) {
@@ -73,6 +75,7 @@ public final class VectorIndex implements AutoCloseable {
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
     private final Map<String, float[]> vectors = new ConcurrentHashMap<>();
     private final AtomicLong maxVersion = new AtomicLong(-1);
+    private final ExecutorService mergeThreads;
 
     public VectorIndex(int dimension, Path directoryOrNull) {
         this(dimension, directoryOrNull, Options.DEFAULTS);
@@ -86,12 +89,23 @@ public final class VectorIndex implements AutoCloseable {
         }
         this.dimension = dimension;
         this.options = options;
+        // Merges build their graphs on two threads (a rebuild from the topics is mostly merging).
+        mergeThreads =
+                Executors.newFixedThreadPool(
+                        2,
+                        r -> {
+                            Thread t = new Thread(r, "recall-index-merge");
+                            t.setDaemon(true);
+                            return t;
+                        });
         KnnVectorsFormat format =
-                new Lucene99HnswVectorsFormat(options.maxConn(), options.beamWidth());
+                new Lucene99HnswVectorsFormat(
+                        options.maxConn(), options.beamWidth(), 2, mergeThreads);
         IndexWriterConfig config =
                 new IndexWriterConfig()
                         .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
-                        .setRAMBufferSizeMB(256)
+                        // fewer, larger segments: each merge re-inserts vectors into a graph
+                        .setRAMBufferSizeMB(1024)
                         .setCodec(
                                 new Lucene912Codec() {
                                     @Override
@@ -187,12 +201,17 @@ public final class VectorIndex implements AutoCloseable {
      * Scores are the exact dot products of the held vectors.
      */
     public List<Hit> search(float[] query, int k, Set<String> exclude) {
+        return search(query, k, exclude, options.candidates());
+    }
+
+    /** {@link #search} keeping {@code candidates} nodes while searching (ef), for benchmarks. */
+    public List<Hit> search(float[] query, int k, Set<String> exclude, int candidates) {
         if (query.length != dimension) {
             throw new IllegalArgumentException(
                     "query of " + query.length + " values, the index holds " + dimension);
         }
         int want = k + exclude.size();
-        int ask = Math.max(want, options.candidates());
+        int ask = Math.max(want, candidates);
         IndexSearcher searcher;
         try {
             searcher = searchers.acquire();
@@ -201,20 +220,22 @@ public final class VectorIndex implements AutoCloseable {
         }
         try {
             TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, ask), ask);
+            // Lucene's score is monotonic in the dot product, so hits come best first: the ids
+            // of the first k that are not excluded are all that is read.
             StoredFields stored = searcher.storedFields();
-            PriorityQueue<Hit> best = new PriorityQueue<>(HIT_ORDER);
+            List<Hit> out = new ArrayList<>(k);
             for (ScoreDoc d : top.scoreDocs) {
+                if (out.size() == k) {
+                    break;
+                }
                 String id = stored.document(d.doc).get(ID);
-                if (exclude.contains(id)) {
-                    continue;
+                float[] v = exclude.contains(id) ? null : vectors.get(id);
+                if (v != null) { // null also when deleted since the reader opened
+                    out.add(new Hit(id, dot(query, v)));
                 }
-                float[] v = vectors.get(id);
-                if (v == null) {
-                    continue; // deleted since the reader opened
-                }
-                offer(best, new Hit(id, dot(query, v)), k);
             }
-            return sorted(best);
+            out.sort(HIT_ORDER.reversed());
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -291,5 +312,6 @@ public final class VectorIndex implements AutoCloseable {
         searchers.close();
         writer.close();
         directory.close();
+        mergeThreads.shutdownNow();
     }
 }
