@@ -297,7 +297,8 @@ public final class JobConfig {
                 get(PrequentialSettings.METRICS_WINDOW),
                 get(MODEL_SHARD_BYTES),
                 get(USER_VECTOR_INTERVAL),
-                gateRule());
+                gateRule(),
+                get(VERSION_FLOOR));
     }
 
     /** The quality gate's thresholds; null when the gate is off. */

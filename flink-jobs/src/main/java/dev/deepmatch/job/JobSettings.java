@@ -247,6 +247,15 @@ public final class JobSettings {
                             "holds when recent NEG@10 is above the trailing level by more than this;"
                                     + " resumes below half of it");
 
+    public static final Setting<Long> VERSION_FLOOR =
+            Setting.ofLong("version-floor", 0L)
+                    .range(0L, Long.MAX_VALUE / 2)
+                    .describedAs(
+                            "the model's version is at least this (restored or new): to roll the"
+                                    + " vectors back to an older checkpoint, restore it with a"
+                                    + " floor above the newest version published, and its full"
+                                    + " refresh replaces what consumers hold");
+
     public static final List<Setting<?>> GATE =
             List.of(
                     QUALITY_GATE,
@@ -254,7 +263,8 @@ public final class JobSettings {
                     GATE_TRAILING,
                     GATE_WARM_UP,
                     GATE_POS_DROP,
-                    GATE_NEG_RISE);
+                    GATE_NEG_RISE,
+                    VERSION_FLOOR);
 
     // Checkpoints and parallelism ---------------------------------------------------------------
 

@@ -325,6 +325,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         } else {
             model = new DeepMatchModel(modelConfig, config.runtime());
         }
+        if (model != null) {
+            model.advanceVersion(config.versionFloor());
+        }
         learner = model == null ? null : new DeepMatchLearner(model);
         if (model != null) {
             sharding = new ItemSharding(modelConfig.itemShards());

@@ -22,6 +22,7 @@ import java.time.Duration;
  * @param modelShardBytes payload size of one model shard in operator state
  * @param userVectorInterval how often the user vectors of listeners who played are published
  * @param gate the quality gate's thresholds; null: publication is never held
+ * @param versionFloor the least version of the model, restored or new (a rollback's)
  */
 public record TrainerSettings(
         ModelConfig model,
@@ -36,5 +37,6 @@ public record TrainerSettings(
         int metricsWindow,
         int modelShardBytes,
         Duration userVectorInterval,
-        QualityGate.Rule gate)
+        QualityGate.Rule gate,
+        long versionFloor)
         implements Serializable {}

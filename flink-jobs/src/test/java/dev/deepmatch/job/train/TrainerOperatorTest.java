@@ -321,6 +321,18 @@ class TrainerOperatorTest {
         // The open batch came back too: its deadline trains it.
         restored.setProcessingTime(1_001);
         assertThat(b.version()).isEqualTo(version + 1);
+
+        // A rollback: the same checkpoint restored with a version floor above what was published
+        // sends the checkpoint's vectors again at that newer version.
+        var rolledBack = harness(snapshot, "--version-floor", "1000");
+        rolledBack.setProcessingTime(1);
+        List<ItemVector> again = drain(rolledBack);
+        assertThat(again).hasSize(a.catalogueSize());
+        for (ItemVector v : again) {
+            assertThat(v.getModelVersion()).isEqualTo(1000);
+            assertThat(v.getFullRefresh()).isTrue();
+            assertThat(v.getVector()).isEqualTo(vectorOf(a, v.getItemId().toString()));
+        }
     }
 
     /**
