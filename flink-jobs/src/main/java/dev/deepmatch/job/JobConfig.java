@@ -10,6 +10,7 @@ import dev.deepmatch.model.ModelSettings;
 import dev.deepmatch.model.prequential.PrequentialSettings;
 import dev.deepmatch.model.prequential.QualityGate;
 import dev.deepmatch.settings.CommandLine;
+import dev.deepmatch.settings.KafkaSecrets;
 import dev.deepmatch.settings.Setting;
 import dev.deepmatch.settings.SettingException;
 import dev.deepmatch.settings.Settings;
@@ -207,40 +208,7 @@ public final class JobConfig {
                             + get(TRAINER_PARALLELISM)
                             + "'");
         }
-        checkNoLiteralSecrets();
-    }
-
-    /** Kafka client properties that hold a credential. */
-    static final List<String> SECRET_KAFKA_PROPERTIES =
-            List.of(
-                    "sasl.jaas.config",
-                    "ssl.key.password",
-                    "ssl.keystore.password",
-                    "ssl.truststore.password",
-                    "ssl.keystore.key",
-                    "sasl.oauthbearer.client.credentials.client.secret");
-
-    /**
-     * Program arguments show in {@code ps}, the Flink REST API and job manifests: a credential may
-     * only be a reference to a Kafka config provider ({@code ${file:/path:key}}, {@code
-     * ${env:NAME}}), resolved by the clients where they run.
-     */
-    private void checkNoLiteralSecrets() {
-        for (String name : SECRET_KAFKA_PROPERTIES) {
-            String value = kafkaProperties.get(name);
-            if (value != null && !value.strip().matches("\\$\\{[^}]+\\}")) {
-                throw new SettingException(
-                        KAFKA_PREFIX + name,
-                        "--"
-                                + KAFKA_PREFIX
-                                + name
-                                + " must be a reference to a Kafka config provider such as"
-                                + " '${file:/etc/kafka/credentials.properties:jaas}' or"
-                                + " '${env:KAFKA_JAAS}' (with --kafka.config.providers), not the"
-                                + " secret itself: program arguments show in ps, the Flink REST"
-                                + " API and job manifests");
-            }
-        }
+        KafkaSecrets.check(KAFKA_PREFIX, kafkaProperties);
     }
 
     /**

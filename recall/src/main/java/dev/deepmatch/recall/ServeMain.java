@@ -3,6 +3,8 @@ package dev.deepmatch.recall;
 import dev.deepmatch.recall.service.RecallService;
 import dev.deepmatch.recall.service.RecallSettings;
 import dev.deepmatch.settings.CommandLine;
+import dev.deepmatch.settings.KafkaSecrets;
+import dev.deepmatch.settings.SettingException;
 import dev.deepmatch.settings.Settings;
 import dev.deepmatch.settings.UsageException;
 import java.net.URI;
@@ -93,6 +95,11 @@ public final class ServeMain {
                                 + managed
                                 + ": the service sets it (read_committed, no commits)");
             }
+        }
+        try {
+            KafkaSecrets.check(RecallSettings.KAFKA_PREFIX, kafka);
+        } catch (SettingException e) {
+            throw new UsageException(e.getMessage());
         }
         String rest = s.get(RecallSettings.FLINK_REST);
         if (rest != null) {

@@ -4,6 +4,7 @@ import dev.deepmatch.job.JobSettings;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.wire.WireCodec;
 import dev.deepmatch.settings.CommandLine;
+import dev.deepmatch.settings.KafkaSecrets;
 import dev.deepmatch.settings.SettingException;
 import dev.deepmatch.settings.Settings;
 import dev.deepmatch.settings.UsageException;
@@ -147,6 +148,11 @@ public final class ProduceMain {
                     throw new UsageException(
                             "--kafka." + name + " is not a Kafka producer setting");
                 }
+            }
+            try {
+                KafkaSecrets.check("kafka.", passthrough);
+            } catch (SettingException e) {
+                throw new UsageException(e.getMessage());
             }
             Properties props = new Properties();
             props.putAll(passthrough);

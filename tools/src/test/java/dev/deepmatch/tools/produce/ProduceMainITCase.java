@@ -113,6 +113,11 @@ class ProduceMainITCase {
         assertRejected(
                 "--kafka.acks.typo is not a Kafka producer setting", "--kafka.acks.typo", "1");
         assertRejected("--event-time must be one of source, now", "--event-time", "later");
+        // A credential as itself would show in ps: only a config provider's reference.
+        assertRejected(
+                "--kafka.sasl.jaas.config must be a reference to a Kafka config provider",
+                "--kafka.sasl.jaas.config",
+                "ScramLoginModule required username=\"u\" password=\"p\";");
     }
 
     @Test
