@@ -1,5 +1,6 @@
 package dev.deepmatch.tools.local;
 
+import dev.deepmatch.client.PlaybackEventProducer;
 import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.JobSettings;
 import dev.deepmatch.job.LearnerJob;
@@ -33,7 +34,6 @@ import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.record.TimestampType;
@@ -226,8 +226,9 @@ public final class LocalPipeline implements AutoCloseable {
             if (source != null) {
                 Properties props = new Properties();
                 props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-                KafkaProducer<byte[], byte[]> kafkaProducer = ProduceMain.createProducer(props);
-                producer = producer(kafkaProducer, plan.settings(), eventsTopic, false);
+                PlaybackEventProducer kafkaProducer =
+                        ProduceMain.createProducer(props, eventsTopic);
+                producer = producer(kafkaProducer, plan.settings(), false);
                 producerThread = producerThread(producer, source, kafkaProducer, failure);
                 source = null; // the producer thread closes it
             }
@@ -287,14 +288,9 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** A producer of the source's plays, paced as the settings say unless preloading. */
     private static PlaybackProducer producer(
-            KafkaProducer<byte[], byte[]> kafka,
-            Settings s,
-            String topic,
-            boolean asFastAsPossible) {
+            PlaybackEventProducer kafka, Settings s, boolean asFastAsPossible) {
         return new PlaybackProducer(
                 kafka,
-                topic,
-                ProduceMain.encoder(),
                 asFastAsPossible ? 0 : SourceSettings.rate(s),
                 SourceSettings.maxEvents(s),
                 s.get(SourceSettings.EVENT_TIME));
@@ -304,15 +300,15 @@ public final class LocalPipeline implements AutoCloseable {
             throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> kafkaProducer = ProduceMain.createProducer(props)) {
-            producer(kafkaProducer, s, topic, true).run(events);
+        try (PlaybackEventProducer kafkaProducer = ProduceMain.createProducer(props, topic)) {
+            producer(kafkaProducer, s, true).run(events);
         }
     }
 
     private static Thread producerThread(
             PlaybackProducer producer,
             EventSource source,
-            KafkaProducer<byte[], byte[]> kafkaProducer,
+            PlaybackEventProducer kafkaProducer,
             AtomicReference<Throwable> failure) {
         Thread t =
                 new Thread(

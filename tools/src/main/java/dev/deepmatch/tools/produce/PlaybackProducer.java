@@ -1,31 +1,27 @@
 package dev.deepmatch.tools.produce;
 
+import dev.deepmatch.client.PlaybackEventProducer;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.sources.EventSource;
 import dev.deepmatch.sources.EventTime;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Sends events like a fleet of devices would: keyed by user id (so one user's plays stay in order
- * on one partition), Avro-encoded exactly as the job decodes them, at a steady rate.
+ * Sends events like a fleet of devices would, through the client's {@link PlaybackEventProducer}
+ * (keyed by user id, so one user's plays stay in order on one partition, in the job's wire format),
+ * at a steady rate.
  *
  * <p>Runs on the calling thread; {@link #stop()} from any thread ends it after the current event.
  * The first failed send stops it too and is rethrown from {@link #run()}.
  */
 public final class PlaybackProducer {
 
-    private final Producer<byte[], byte[]> producer;
-    private final String topic;
-    private final Function<PlaybackEvent, byte[]> encoder;
+    private final PlaybackEventProducer producer;
     private final double eventsPerSecond;
     private final long maxEvents;
     private final EventTime eventTime;
@@ -41,9 +37,7 @@ public final class PlaybackProducer {
      * @param maxEvents stop after this many; {@code Long.MAX_VALUE} for no limit
      */
     public PlaybackProducer(
-            Producer<byte[], byte[]> producer,
-            String topic,
-            Function<PlaybackEvent, byte[]> encoder,
+            PlaybackEventProducer producer,
             double eventsPerSecond,
             long maxEvents,
             EventTime eventTime) {
@@ -55,8 +49,6 @@ public final class PlaybackProducer {
             throw new IllegalArgumentException("max events must be >= 0, got " + maxEvents);
         }
         this.producer = Objects.requireNonNull(producer, "producer");
-        this.topic = Objects.requireNonNull(topic, "topic");
-        this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.eventsPerSecond = eventsPerSecond;
         this.maxEvents = maxEvents;
         this.eventTime = Objects.requireNonNull(eventTime, "eventTime");
@@ -98,9 +90,8 @@ public final class PlaybackProducer {
     }
 
     private void send(PlaybackEvent event) {
-        byte[] key = event.getUserId().getBytes(StandardCharsets.UTF_8);
         producer.send(
-                new ProducerRecord<>(topic, key, encoder.apply(event)),
+                event,
                 (metadata, exception) -> {
                     if (exception != null) {
                         failure.compareAndSet(null, exception);

@@ -1,8 +1,7 @@
 package dev.deepmatch.tools.produce;
 
+import dev.deepmatch.client.PlaybackEventProducer;
 import dev.deepmatch.job.JobSettings;
-import dev.deepmatch.schema.PlaybackEvent;
-import dev.deepmatch.schema.wire.WireCodec;
 import dev.deepmatch.settings.CommandLine;
 import dev.deepmatch.settings.KafkaSecrets;
 import dev.deepmatch.settings.SettingException;
@@ -14,10 +13,7 @@ import dev.deepmatch.sources.format.BadRows;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code bin/learner produce}: a device-like producer of playback events to any Kafka cluster, from
@@ -62,15 +58,20 @@ public final class ProduceMain {
             return 0;
         }
         Settings s = options.settings();
+        PlaybackEventProducer plays;
+        try {
+            plays = createProducer(options.producerProperties(), s.get(JobSettings.EVENTS_TOPIC));
+        } catch (IllegalArgumentException e) {
+            // settings that contradict each other, which only Kafka's producer finds
+            System.err.println("produce: " + e.getMessage());
+            return 2;
+        }
         BadRows bad = new BadRows(System.err, 20);
-        try (EventSource source = SourceSettings.open(s, bad);
-                KafkaProducer<byte[], byte[]> kafka =
-                        createProducer(options.producerProperties())) {
+        try (PlaybackEventProducer kafka = plays;
+                EventSource source = SourceSettings.open(s, bad)) {
             PlaybackProducer producer =
                     new PlaybackProducer(
                             kafka,
-                            s.get(JobSettings.EVENTS_TOPIC),
-                            encoder(),
                             SourceSettings.rate(s),
                             SourceSettings.maxEvents(s),
                             s.get(SourceSettings.EVENT_TIME));
@@ -111,20 +112,20 @@ public final class ProduceMain {
         return 0;
     }
 
-    /** The job's own wire format, so a producer can never drift from what the job decodes. */
-    public static Function<PlaybackEvent, byte[]> encoder() {
-        return WireCodec.PLAYBACK_EVENT::encode;
+    /**
+     * The client's producer of plays, with its defaults ({@link PlaybackEventProducer#DEFAULTS}:
+     * the one definition of a play producer's settings) overridden by {@code properties} (the
+     * bootstrap servers and the --kafka.* settings).
+     *
+     * @throws IllegalArgumentException naming a setting the client refuses
+     */
+    public static PlaybackEventProducer createProducer(Properties properties, String topic) {
+        return producerSettings(properties, topic).build();
     }
 
-    /** Byte-array producer with sensible defaults for a steady stream, overridable by --kafka.*. */
-    public static KafkaProducer<byte[], byte[]> createProducer(Properties properties) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(64 * 1024));
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.putAll(properties);
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    private static PlaybackEventProducer.Builder producerSettings(
+            Properties properties, String topic) {
+        return PlaybackEventProducer.builder().topic(topic).properties(properties);
     }
 
     /** Parsed command line. */
@@ -158,6 +159,11 @@ public final class ProduceMain {
             props.putAll(passthrough);
             props.put(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.get(JobSettings.BOOTSTRAP_SERVERS));
+            try {
+                producerSettings(props, s.get(JobSettings.EVENTS_TOPIC)).config();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
             return new Options(s, props);
         }
     }

@@ -3,8 +3,10 @@ package dev.deepmatch.tools.produce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.deepmatch.client.PlaybackEventProducer;
 import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.wire.WireCodec;
 import dev.deepmatch.sources.EventSource;
 import dev.deepmatch.sources.EventTime;
 import dev.deepmatch.sources.generator.GeneratorConfig;
@@ -14,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.Function;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -22,17 +23,12 @@ import org.junit.jupiter.api.Test;
 
 class PlaybackProducerTest {
 
-    /** Encodes only the event id, so records can be matched to events. */
-    private static final Function<PlaybackEvent, byte[]> ID_ENCODER =
-            e -> e.getEventId().getBytes(StandardCharsets.UTF_8);
-
     @Test
     void sendsEveryEventKeyedByUserUntilTheSourceEnds() throws Exception {
         List<PlaybackEvent> events = events(50);
         MockProducer<byte[], byte[]> kafka = mockProducer();
         PlaybackProducer producer =
-                new PlaybackProducer(
-                        kafka, "plays", ID_ENCODER, 0, Long.MAX_VALUE, EventTime.SOURCE);
+                new PlaybackProducer(plays(kafka), 0, Long.MAX_VALUE, EventTime.SOURCE);
 
         assertThat(producer.run(listSource(events))).isEqualTo(50);
 
@@ -43,8 +39,7 @@ class PlaybackProducerTest {
             assertThat(r.topic()).isEqualTo("plays");
             assertThat(new String(r.key(), StandardCharsets.UTF_8))
                     .isEqualTo(events.get(i).getUserId());
-            assertThat(new String(r.value(), StandardCharsets.UTF_8))
-                    .isEqualTo(events.get(i).getEventId());
+            assertThat(WireCodec.PLAYBACK_EVENT.decode(r.value())).isEqualTo(events.get(i));
         }
         assertThat(producer.finished()).isTrue();
     }
@@ -52,8 +47,7 @@ class PlaybackProducerTest {
     @Test
     void stopsAtMaxEvents() throws Exception {
         MockProducer<byte[], byte[]> kafka = mockProducer();
-        PlaybackProducer producer =
-                new PlaybackProducer(kafka, "plays", ID_ENCODER, 0, 123, EventTime.SOURCE);
+        PlaybackProducer producer = new PlaybackProducer(plays(kafka), 0, 123, EventTime.SOURCE);
         assertThat(producer.run(generatorSource())).isEqualTo(123);
         assertThat(kafka.history()).hasSize(123);
     }
@@ -61,8 +55,7 @@ class PlaybackProducerTest {
     @Test
     void holdsTheTargetRate() throws Exception {
         PlaybackProducer producer =
-                new PlaybackProducer(
-                        mockProducer(), "plays", ID_ENCODER, 500, 250, EventTime.SOURCE);
+                new PlaybackProducer(plays(mockProducer()), 500, 250, EventTime.SOURCE);
         long start = System.nanoTime();
         producer.run(generatorSource());
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -76,13 +69,7 @@ class PlaybackProducerTest {
     @Test
     void stopEndsAnEndlessRun() throws Exception {
         PlaybackProducer producer =
-                new PlaybackProducer(
-                        mockProducer(),
-                        "plays",
-                        ID_ENCODER,
-                        1000,
-                        Long.MAX_VALUE,
-                        EventTime.SOURCE);
+                new PlaybackProducer(plays(mockProducer()), 1000, Long.MAX_VALUE, EventTime.SOURCE);
         Thread t =
                 new Thread(
                         () -> {
@@ -105,21 +92,13 @@ class PlaybackProducerTest {
 
     @Test
     void stampsTheWallClockWhenAsked() throws Exception {
-        List<PlaybackEvent> captured = new ArrayList<>();
+        MockProducer<byte[], byte[]> kafka = mockProducer();
         long before = System.currentTimeMillis();
-        PlaybackProducer producer =
-                new PlaybackProducer(
-                        mockProducer(),
-                        "plays",
-                        e -> {
-                            captured.add(e);
-                            return new byte[0];
-                        },
-                        0,
-                        10,
-                        EventTime.NOW);
+        PlaybackProducer producer = new PlaybackProducer(plays(kafka), 0, 10, EventTime.NOW);
         producer.run(listSource(events(10)));
-        for (PlaybackEvent e : captured) {
+        assertThat(kafka.history()).hasSize(10);
+        for (ProducerRecord<byte[], byte[]> r : kafka.history()) {
+            PlaybackEvent e = WireCodec.PLAYBACK_EVENT.decode(r.value());
             assertThat(e.getEventTimeMillis().toEpochMilli())
                     .as("%s", e)
                     .isGreaterThanOrEqualTo(before);
@@ -133,8 +112,7 @@ class PlaybackProducerTest {
                         false, null, new ByteArraySerializer(), new ByteArraySerializer());
         RuntimeException boom = new RuntimeException("broker gone");
         PlaybackProducer producer =
-                new PlaybackProducer(
-                        kafka, "plays", ID_ENCODER, 0, Long.MAX_VALUE, EventTime.SOURCE);
+                new PlaybackProducer(plays(kafka), 0, Long.MAX_VALUE, EventTime.SOURCE);
         EventSource failing =
                 new EventSource() {
                     final EventSource inner = generatorSource();
@@ -163,11 +141,13 @@ class PlaybackProducerTest {
     @Test
     void rejectsANegativeRate() {
         assertThatThrownBy(
-                        () ->
-                                new PlaybackProducer(
-                                        mockProducer(), "p", ID_ENCODER, -1, 1, EventTime.SOURCE))
+                        () -> new PlaybackProducer(plays(mockProducer()), -1, 1, EventTime.SOURCE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("rate");
+    }
+
+    private static PlaybackEventProducer plays(MockProducer<byte[], byte[]> kafka) {
+        return PlaybackEventProducer.over(kafka, "plays");
     }
 
     private static MockProducer<byte[], byte[]> mockProducer() {

@@ -113,11 +113,35 @@ class ProduceMainITCase {
         assertRejected(
                 "--kafka.acks.typo is not a Kafka producer setting", "--kafka.acks.typo", "1");
         assertRejected("--event-time must be one of source, now", "--event-time", "later");
+        // values the client's producer refuses, named before anything is sent
+        assertRejected(
+                "Invalid value soon for configuration linger.ms", "--kafka.linger.ms", "soon");
+        assertRejected(
+                "'value.serializer' is org.apache.kafka.common.serialization.ByteArraySerializer",
+                "--kafka.value.serializer",
+                "org.apache.kafka.common.serialization.StringSerializer");
         // A credential as itself would show in ps: only a config provider's reference.
         assertRejected(
                 "--kafka.sasl.jaas.config must be a reference to a Kafka config provider",
                 "--kafka.sasl.jaas.config",
                 "ScramLoginModule required username=\"u\" password=\"p\";");
+    }
+
+    @Test
+    void settingsThatContradictEachOtherEndWithAMessage() throws Exception {
+        // acks=1 is a valid value, only not with the client's idempotence
+        assertThat(
+                        ProduceMain.run(
+                                new String[] {
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--generator",
+                                    "--max-events",
+                                    "1",
+                                    "--kafka.acks",
+                                    "1"
+                                }))
+                .isEqualTo(2);
     }
 
     @Test
