@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,12 +37,21 @@ import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
 /**
- * Approximate nearest neighbours of item vectors by inner product, on Lucene's HNSW graphs (one per
- * segment; Lucene merges them as it merges segments). The model scores a user and an item by their
- * raw dot product and its vectors are not of unit length, hence {@link
- * VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}. Each item carries the model version of its
- * vector: an older or equal one is refused unless forced (a full refresh). A copy of every vector
- * stays on the heap, for exact scores and the exact search that checks the approximate one.
+ * Approximate nearest neighbours of item vectors by inner product, on Lucene's HNSW graphs. The
+ * model scores a user and an item by their raw dot product and its vectors are not of unit length.
+ * Graphs built on the inner product itself ({@link VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT})
+ * lose recall as the catalogue grows (0.82 of the exact top 50 at 1,000,000 items; longer norms
+ * crowd the neighbour lists), so the index reduces the inner product to a Euclidean distance: items
+ * are kept in norm bands (band b holds norms in (2^(b-1), 2^b], its bound is 2^b), each band a
+ * graph of its own in which an item x is stored as (x, sqrt(bound^2 - |x|^2)) and the query q is
+ * asked as (q, 0). Then |(q, 0) - x'|^2 = |q|^2 + bound^2 - 2 q.x: within a band the nearest items
+ * are exactly those of the highest dot product, and no band needs a bound known in advance. A query
+ * asks the bands from the longest norms down and stops at a band whose bound times |q| cannot beat
+ * the k-th best score found (Cauchy-Schwarz).
+ *
+ * <p>Each item carries the model version of its vector: an older or equal one is refused unless
+ * forced (a full refresh). A copy of every vector stays on the heap, for exact scores and the exact
+ * search that checks the approximate one.
  *
  * <p>Thread-safe: one writer (the feed) and any number of searchers. Writes become visible at the
  * next {@link #refresh()} (Lucene's near-real-time reader), which the caller schedules.
@@ -52,7 +64,7 @@ public final class VectorIndex implements AutoCloseable {
      * @param candidates nodes a query keeps while searching (ef), at least the k asked
      */
     public record Options(int maxConn, int beamWidth, int candidates) {
-        public static final Options DEFAULTS = new Options(16, 100, 200);
+        public static final Options DEFAULTS = new Options(16, 100, 400);
 
         public Options {
             if (maxConn < 2 || beamWidth < 1 || candidates < 1) {
@@ -65,7 +77,11 @@ public final class VectorIndex implements AutoCloseable {
     public record Hit(String itemId, float score) {}
 
     private static final String ID = "id";
-    private static final String VECTOR = "v";
+
+    /** Norms at or below 2^LOWEST_BAND share the lowest band; above 2^HIGHEST_BAND the highest. */
+    private static final int LOWEST_BAND = -30;
+
+    private static final int HIGHEST_BAND = 60;
 
     private final int dimension;
     private final Options options;
@@ -75,6 +91,7 @@ public final class VectorIndex implements AutoCloseable {
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
     private final Map<String, float[]> vectors = new ConcurrentHashMap<>();
     private final AtomicLong maxVersion = new AtomicLong(-1);
+    private final Set<Integer> bands = new ConcurrentSkipListSet<>(Comparator.reverseOrder());
     private final ExecutorService mergeThreads;
 
     public VectorIndex(int dimension, Path directoryOrNull) {
@@ -155,16 +172,20 @@ public final class VectorIndex implements AutoCloseable {
         if (held != null && !force && version <= held) {
             return false;
         }
+        double norm = Math.sqrt(dot(vector, vector));
+        int band = band(norm);
+        float[] stored = Arrays.copyOf(vector, dimension + 1);
+        double bound = Math.scalb(1.0, band);
+        stored[dimension] = (float) Math.sqrt(Math.max(0, bound * bound - norm * norm));
         Document doc = new Document();
         doc.add(new StringField(ID, itemId, Field.Store.YES));
-        doc.add(
-                new KnnFloatVectorField(
-                        VECTOR, vector, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
+        doc.add(new KnnFloatVectorField(field(band), stored, VectorSimilarityFunction.EUCLIDEAN));
         try {
             writer.updateDocument(new Term(ID, itemId), doc);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        bands.add(band);
         versions.put(itemId, version);
         vectors.put(itemId, vector.clone());
         maxVersion.accumulateAndGet(version, Math::max);
@@ -196,9 +217,9 @@ public final class VectorIndex implements AutoCloseable {
 
     /**
      * The k items of highest dot product with {@code query}, best first, none of {@code exclude}.
-     * The graph is asked for k plus the excluded count, then the excluded are dropped: cheaper than
-     * a filter, which Lucene turns into a bit set over every document of each segment per query.
-     * Scores are the exact dot products of the held vectors.
+     * Each band's graph is asked for k plus the excluded count, then the excluded are dropped:
+     * cheaper than a filter, which Lucene turns into a bit set over every document of each segment
+     * per query. Scores are the exact dot products of the held vectors.
      */
     public List<Hit> search(float[] query, int k, Set<String> exclude) {
         return search(query, k, exclude, options.candidates());
@@ -210,8 +231,10 @@ public final class VectorIndex implements AutoCloseable {
             throw new IllegalArgumentException(
                     "query of " + query.length + " values, the index holds " + dimension);
         }
-        int want = k + exclude.size();
-        int ask = Math.max(want, candidates);
+        int ask = Math.max(k + exclude.size(), candidates);
+        double queryNorm = Math.sqrt(dot(query, query));
+        float[] asked = Arrays.copyOf(query, dimension + 1);
+        PriorityQueue<Hit> best = new PriorityQueue<>(HIT_ORDER);
         IndexSearcher searcher;
         try {
             searcher = searchers.acquire();
@@ -219,23 +242,31 @@ public final class VectorIndex implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, query, ask), ask);
-            // Lucene's score is monotonic in the dot product, so hits come best first: the ids
-            // of the first k that are not excluded are all that is read.
             StoredFields stored = searcher.storedFields();
-            List<Hit> out = new ArrayList<>(k);
-            for (ScoreDoc d : top.scoreDocs) {
-                if (out.size() == k) {
-                    break;
+            for (int band : bands) {
+                if (best.size() == k
+                        && band < HIGHEST_BAND
+                        && queryNorm * Math.scalb(1.0, band) < best.peek().score()) {
+                    break; // no item of this band or a lower one can enter the top k
                 }
-                String id = stored.document(d.doc).get(ID);
-                float[] v = exclude.contains(id) ? null : vectors.get(id);
-                if (v != null) { // null also when deleted since the reader opened
-                    out.add(new Hit(id, dot(query, v)));
+                TopDocs top =
+                        searcher.search(new KnnFloatVectorQuery(field(band), asked, ask), ask);
+                // Nearest first is highest dot product first within a band: once one cannot
+                // enter the top k, none after it can.
+                for (ScoreDoc d : top.scoreDocs) {
+                    String id = stored.document(d.doc).get(ID);
+                    float[] v = exclude.contains(id) ? null : vectors.get(id);
+                    if (v == null) { // excluded, or deleted since the reader opened
+                        continue;
+                    }
+                    Hit h = new Hit(id, dot(query, v));
+                    if (best.size() == k && HIT_ORDER.compare(h, best.peek()) <= 0) {
+                        break;
+                    }
+                    offer(best, h, k);
                 }
             }
-            out.sort(HIT_ORDER.reversed());
-            return out;
+            return sorted(best);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -245,6 +276,22 @@ public final class VectorIndex implements AutoCloseable {
                 // releasing a reader of a closed index
             }
         }
+    }
+
+    /** The band of a norm: the least b with norm <= 2^b, within the lowest and highest band. */
+    static int band(double norm) {
+        if (!(norm > Math.scalb(1.0, LOWEST_BAND))) {
+            return LOWEST_BAND;
+        }
+        int b = Math.getExponent(norm);
+        if (Math.scalb(1.0, b) < norm) {
+            b++; // not a power of two: the next one up bounds it
+        }
+        return Math.min(b, HIGHEST_BAND);
+    }
+
+    private static String field(int band) {
+        return "v" + band;
     }
 
     /** Exact top k by brute force over every held vector (the approximate search's reference). */

@@ -66,6 +66,48 @@ class VectorIndexTest {
         }
     }
 
+    @Test
+    void aNormFallsInTheBandOfTheLeastPowerOfTwoAtOrAboveIt() {
+        assertThat(VectorIndex.band(1.0)).isEqualTo(0);
+        assertThat(VectorIndex.band(1.5)).isEqualTo(1);
+        assertThat(VectorIndex.band(2.0)).isEqualTo(1);
+        assertThat(VectorIndex.band(2.0001)).isEqualTo(2);
+        assertThat(VectorIndex.band(0.5)).isEqualTo(-1);
+        assertThat(VectorIndex.band(0.3)).isEqualTo(-1);
+        assertThat(VectorIndex.band(0.0)).isEqualTo(VectorIndex.band(1e-30));
+        assertThat(VectorIndex.band(1e300)).isEqualTo(VectorIndex.band(1e200));
+    }
+
+    /**
+     * Items of norms across many bands, some long ones pointing away: the top k by dot product
+     * mixes bands, and the search must ask a lower band while it can still beat the k-th score.
+     */
+    @Test
+    void theTopKMixesNormBandsExactlyOnSmallCatalogues() throws Exception {
+        SplittableRandom r = new SplittableRandom(11);
+        int dim = 8;
+        try (VectorIndex index = new VectorIndex(dim, null)) {
+            for (int i = 0; i < 400; i++) {
+                float[] x = new float[dim];
+                double scale = Math.pow(2, -3 + 8 * r.nextDouble());
+                for (int j = 0; j < dim; j++) {
+                    x[j] = (float) (scale * r.nextGaussian());
+                }
+                index.put("i" + i, x, 1, false);
+            }
+            index.refresh();
+            for (int q = 0; q < 50; q++) {
+                float[] query = new float[dim];
+                for (int j = 0; j < dim; j++) {
+                    query[j] = (float) r.nextGaussian();
+                }
+                Set<String> exclude = Set.of("i" + q, "i" + (q + 1));
+                assertThat(index.search(query, 20, exclude, 400))
+                        .isEqualTo(index.exact(query, 20, exclude));
+            }
+        }
+    }
+
     /** The graph finds nearly all of the exact top 10 on clustered vectors of the model's width. */
     @Test
     void approximateTopTenRecallsTheExactOne() throws Exception {
