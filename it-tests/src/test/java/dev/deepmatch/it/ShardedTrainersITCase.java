@@ -2,6 +2,7 @@ package dev.deepmatch.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deepmatch.job.LearnerJob;
 import dev.deepmatch.job.train.TrainerOperator;
 import dev.deepmatch.job.train.TrainerSettings;
 import dev.deepmatch.model.ItemSharding;
@@ -123,7 +124,15 @@ class ShardedTrainersITCase {
             throws Exception {
         JobID job =
                 cluster.submitJob(
-                                Jobs.define(settings(checkpoints), null, FailingTrainer::new)
+                                Jobs.define(
+                                                settings(checkpoints),
+                                                null,
+                                                config ->
+                                                        LearnerJob.Parts.kafka(config)
+                                                                .withTrainer(
+                                                                        new FailingTrainer(
+                                                                                config
+                                                                                        .trainerSettings())))
                                         .getStreamGraph())
                         .get()
                         .getJobID();
