@@ -576,9 +576,13 @@ class InjectedFailuresITCase {
             toCheckpoint.add(checkpoint - f.at());
             out.add(
                     String.format(
-                            "failure %d (%s): running again after %d ms, first checkpoint after %d"
-                                    + " ms",
-                            f.attempt() + 1, f.task(), up - f.at(), checkpoint - f.at()));
+                            "failure %d (%s, in task %s): running again after %d ms, first"
+                                    + " checkpoint after %d ms",
+                            f.attempt() + 1,
+                            Target.values()[f.attempt() % Target.values().length],
+                            f.task().split(" -> ")[0],
+                            up - f.at(),
+                            checkpoint - f.at()));
         }
         out.add(
                 String.format(
