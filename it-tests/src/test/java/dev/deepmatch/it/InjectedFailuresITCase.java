@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.connector.sink2.Committer;
@@ -396,9 +397,13 @@ class InjectedFailuresITCase {
                 () -> Jobs.jobMetric(metrics, "numRestarts") >= FAILURES,
                 FAILURES + " restarts",
                 WAIT);
-        long checkpointsBefore = Jobs.completed(metrics);
+        AtomicLong checkpointsBefore = new AtomicLong(-1); // -1: REST not answering yet
         Jobs.await(
-                () -> Jobs.completed(metrics) >= checkpointsBefore + 2,
+                () -> {
+                    checkpointsBefore.compareAndSet(-1, Jobs.completed(metrics));
+                    return checkpointsBefore.get() >= 0
+                            && Jobs.completed(metrics) >= checkpointsBefore.get() + 2;
+                },
                 "two checkpoints after the last restart",
                 WAIT);
         more.set(false);
