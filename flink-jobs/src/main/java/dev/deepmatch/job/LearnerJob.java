@@ -57,7 +57,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * <p>Production: {@code flink run -c dev.deepmatch.job.LearnerJob learner.jar --bootstrap-servers
  * host:9092 ...}; settings are declared in {@link JobSettings} (and the model's and prequential
  * ones), described in docs/OPERATIONS.md. Tests and the local launcher call {@link
- * #configureEnvironment} and {@link #defineWorkflow} with their own source and sinks.
+ * #configureEnvironment} and {@link #defineWorkflow} with their own source and sinks, or any of the
+ * job's {@link Parts} of their own.
  */
 public final class LearnerJob {
 
@@ -137,37 +138,93 @@ public final class LearnerJob {
         }
     }
 
-    /** The production job graph: every source and sink on the configured Kafka topics. */
-    public static DataStream<ItemVector> defineKafkaWorkflow(
-            StreamExecutionEnvironment env, JobConfig config) {
-        return defineKafkaWorkflow(env, config, new TrainerOperator(config.trainerSettings()));
-    }
-
-    /** {@link #defineKafkaWorkflow} with a given trainer (tests inject failures into one). */
-    public static DataStream<ItemVector> defineKafkaWorkflow(
-            StreamExecutionEnvironment env, JobConfig config, TrainerOperator trainer) {
-        return defineWorkflow(
-                env,
-                config,
-                kafkaSource(config),
-                vectorSink(config),
-                userVectorSink(config),
-                deadLetterSink(config),
-                deltaSource(config),
-                deltaSink(config),
-                trainer);
-    }
-
     /**
-     * Defines the job graph on {@code env} between the given source and sinks.
+     * What the job graph is made of where a caller may put its own: the sources, the window
+     * function, the trainer and the sinks. The graph around them (uids, names, parallelism, the
+     * edges) is the same whatever they are; {@link #kafka} gives the production ones, and a test
+     * swaps one, e.g. a trainer or a vector sink that fails on purpose.
      *
      * @param source decoded playback records (Kafka in production, a bounded source in tests)
+     * @param windows the listeners' windows, keyed by user
+     * @param trainer the trainer, one of {@code trainer-parallelism}
      * @param vectorSink item vectors, one per changed item per emission, and full refreshes
      * @param userVectorSink user vectors of the listeners who played, one each per emission
      * @param deadLetterSink records that could not be used, with reason and coordinates
-     * @param deltaSource the trainers' exchange topic, read back read_committed
-     * @param deltaSink the exchange topic, written exactly-once
+     * @param deltaSource the trainers' exchange topic, read back
+     * @param deltaSink the exchange topic
+     */
+    public record Parts(
+            Source<DecodedPlay, ?, ?> source,
+            UserWindowFunction windows,
+            TrainerOperator trainer,
+            Sink<ItemVector> vectorSink,
+            Sink<UserVector> userVectorSink,
+            Sink<DeadLetter> deadLetterSink,
+            Source<ModelDelta, ?, ?> deltaSource,
+            Sink<ModelDelta> deltaSink) {
+
+        /** The production parts: every source and sink on the configured Kafka topics. */
+        public static Parts kafka(JobConfig config) {
+            return new Parts(
+                    kafkaSource(config),
+                    windowFunction(config),
+                    new TrainerOperator(config.trainerSettings()),
+                    LearnerJob.vectorSink(config),
+                    LearnerJob.userVectorSink(config),
+                    LearnerJob.deadLetterSink(config),
+                    LearnerJob.deltaSource(config),
+                    LearnerJob.deltaSink(config));
+        }
+
+        public Parts withWindows(UserWindowFunction windows) {
+            return new Parts(
+                    source,
+                    windows,
+                    trainer,
+                    vectorSink,
+                    userVectorSink,
+                    deadLetterSink,
+                    deltaSource,
+                    deltaSink);
+        }
+
+        public Parts withTrainer(TrainerOperator trainer) {
+            return new Parts(
+                    source,
+                    windows,
+                    trainer,
+                    vectorSink,
+                    userVectorSink,
+                    deadLetterSink,
+                    deltaSource,
+                    deltaSink);
+        }
+
+        public Parts withVectorSink(Sink<ItemVector> vectorSink) {
+            return new Parts(
+                    source,
+                    windows,
+                    trainer,
+                    vectorSink,
+                    userVectorSink,
+                    deadLetterSink,
+                    deltaSource,
+                    deltaSink);
+        }
+    }
+
+    /** The production job graph: every source and sink on the configured Kafka topics. */
+    public static DataStream<ItemVector> defineKafkaWorkflow(
+            StreamExecutionEnvironment env, JobConfig config) {
+        return defineWorkflow(env, config, Parts.kafka(config));
+    }
+
+    /**
+     * Defines the job graph on {@code env} between the given source and sinks, with the production
+     * window function and trainer.
+     *
      * @return the trainer's output stream (item vectors), e.g. to attach more sinks in tests
+     * @see Parts
      */
     public static DataStream<ItemVector> defineWorkflow(
             StreamExecutionEnvironment env,
@@ -181,25 +238,24 @@ public final class LearnerJob {
         return defineWorkflow(
                 env,
                 config,
-                source,
-                vectorSink,
-                userVectorSink,
-                deadLetterSink,
-                deltaSource,
-                deltaSink,
-                new TrainerOperator(config.trainerSettings()));
+                new Parts(
+                        source,
+                        windowFunction(config),
+                        new TrainerOperator(config.trainerSettings()),
+                        vectorSink,
+                        userVectorSink,
+                        deadLetterSink,
+                        deltaSource,
+                        deltaSink));
     }
 
-    private static DataStream<ItemVector> defineWorkflow(
-            StreamExecutionEnvironment env,
-            JobConfig config,
-            Source<DecodedPlay, ?, ?> source,
-            Sink<ItemVector> vectorSink,
-            Sink<UserVector> userVectorSink,
-            Sink<DeadLetter> deadLetterSink,
-            Source<ModelDelta, ?, ?> deltaSource,
-            Sink<ModelDelta> deltaSink,
-            TrainerOperator trainer) {
+    /**
+     * Defines the job graph on {@code env} with these parts.
+     *
+     * @return the trainer's output stream (item vectors), e.g. to attach more sinks in tests
+     */
+    public static DataStream<ItemVector> defineWorkflow(
+            StreamExecutionEnvironment env, JobConfig config, Parts parts) {
         // Watermarks come from the source, per Kafka partition, so one partition running ahead
         // does not make another partition's plays late. They follow the plays' event time, while
         // each record keeps the Kafka record's timestamp (its arrival), which the trainer's
@@ -212,7 +268,8 @@ public final class LearnerJob {
             watermarks = watermarks.withIdleness(idleness);
         }
         DataStream<DecodedPlay> decoded =
-                env.fromSource(source, watermarks, "Playback events source").uid(SOURCE_UID);
+                env.fromSource(parts.source(), watermarks, "Playback events source")
+                        .uid(SOURCE_UID);
 
         SingleOutputStreamOperator<PlaybackEvent> events =
                 decoded.process(new SplitDeadLetters(), new AvroTypeInfo<>(PlaybackEvent.class))
@@ -220,47 +277,44 @@ public final class LearnerJob {
                         .uid(SPLIT_UID);
 
         events.getSideOutput(SplitDeadLetters.DEAD_LETTERS)
-                .sinkTo(deadLetterSink)
+                .sinkTo(parts.deadLetterSink())
                 .name("Dead-letter sink")
                 .uid(DEAD_LETTER_SINK_UID);
 
-        WindowRule rule =
-                new WindowRule(
-                        config.modelConfig().windowLength(),
-                        config.get(PrequentialSettings.DEDUP_MEMORY),
-                        config.get(ALLOWED_LATENESS).toMillis());
         DataStream<TrainingExample> examples =
                 events.keyBy(PlaybackEvent::getUserId, Types.STRING)
-                        .process(
-                                new UserWindowFunction(rule, config.get(STATE_TTL)),
-                                new AvroTypeInfo<>(TrainingExample.class))
+                        .process(parts.windows(), new AvroTypeInfo<>(TrainingExample.class))
                         .name(WINDOW_NAME)
                         .uid(WINDOW_UID);
 
         int trainers = config.get(TRAINER_PARALLELISM);
         // The loop through Kafka (Flink 2 has no iterations): one reader, every trainer gets all.
         DataStream<ModelDelta> deltas =
-                env.fromSource(deltaSource, WatermarkStrategy.noWatermarks(), "Model deltas source")
+                env.fromSource(
+                                parts.deltaSource(),
+                                WatermarkStrategy.noWatermarks(),
+                                "Model deltas source")
                         .uid(DELTA_SOURCE_UID)
                         .setParallelism(1);
         SingleOutputStreamOperator<ItemVector> vectors =
                 examples.keyBy(TrainingExample::getUserId, Types.STRING)
                         .connect(deltas.broadcast())
-                        .transform(TRAINER_NAME, new AvroTypeInfo<>(ItemVector.class), trainer)
+                        .transform(
+                                TRAINER_NAME, new AvroTypeInfo<>(ItemVector.class), parts.trainer())
                         .uid(TRAINER_UID)
                         .setParallelism(trainers);
 
         vectors.getSideOutput(TrainerOperator.DELTAS)
-                .sinkTo(deltaSink)
+                .sinkTo(parts.deltaSink())
                 .name("Model deltas sink")
                 .uid(DELTA_SINK_UID)
                 .setParallelism(trainers);
-        vectors.sinkTo(vectorSink)
+        vectors.sinkTo(parts.vectorSink())
                 .name("Item-vector sink")
                 .uid(VECTOR_SINK_UID)
                 .setParallelism(trainers);
         vectors.getSideOutput(TrainerOperator.USER_VECTORS)
-                .sinkTo(userVectorSink)
+                .sinkTo(parts.userVectorSink())
                 .name("User-vector sink")
                 .uid(USER_VECTOR_SINK_UID)
                 .setParallelism(trainers);
@@ -291,6 +345,22 @@ public final class LearnerJob {
         public void onPeriodicEmit(WatermarkOutput output) {
             output.emitWatermark(new Watermark(maxEventTime - outOfOrdernessMillis - 1));
         }
+    }
+
+    /**
+     * The listeners' windows: plays placed by the {@link #windowRule}, a window forgotten {@code
+     * state-ttl} after its last play.
+     */
+    public static UserWindowFunction windowFunction(JobConfig config) {
+        return new UserWindowFunction(windowRule(config), config.get(STATE_TTL));
+    }
+
+    /** The rule the windows keep (the replay's too): window length, dedup memory, lateness. */
+    public static WindowRule windowRule(JobConfig config) {
+        return new WindowRule(
+                config.modelConfig().windowLength(),
+                config.get(PrequentialSettings.DEDUP_MEMORY),
+                config.get(ALLOWED_LATENESS).toMillis());
     }
 
     /** What every source of the job decodes with: the skew rule against the wall clock. */

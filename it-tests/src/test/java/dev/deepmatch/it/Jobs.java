@@ -2,22 +2,34 @@ package dev.deepmatch.it;
 
 import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.LearnerJob;
-import dev.deepmatch.job.train.TrainerOperator;
-import dev.deepmatch.job.train.TrainerSettings;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.wire.WireCodec;
+import dev.deepmatch.sources.generator.GeneratorConfig;
+import dev.deepmatch.sources.generator.ListenerGenerator;
+import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Submits the production job, as its command line defines it, to the test's MiniCluster. */
 final class Jobs {
@@ -50,7 +62,7 @@ final class Jobs {
     }
 
     /** Creates the four topics of {@link #settings} for this prefix. */
-    static void createTopics(dev.deepmatch.tools.local.EmbeddedKafka kafka, String prefix) {
+    static void createTopics(EmbeddedKafka kafka, String prefix) {
         kafka.createTopic(prefix + "-events", 2);
         kafka.createTopic(prefix + "-events-dlq", 1);
         kafka.createCompactedTopic(prefix + "-vectors", 1);
@@ -66,14 +78,17 @@ final class Jobs {
     /** The job defined in an environment, not yet executed (its stream graph, for a cluster). */
     static StreamExecutionEnvironment define(Map<String, String> settings, Path restoreFrom)
             throws Exception {
-        return define(settings, restoreFrom, TrainerOperator::new);
+        return define(settings, restoreFrom, LearnerJob.Parts::kafka);
     }
 
-    /** {@link #define} with the trainer the test makes from the job's trainer settings. */
+    /**
+     * {@link #define} with the parts the test makes from the job's settings, e.g. {@code config ->
+     * LearnerJob.Parts.kafka(config).withTrainer(...)}: the production graph around them.
+     */
     static StreamExecutionEnvironment define(
             Map<String, String> settings,
             Path restoreFrom,
-            java.util.function.Function<TrainerSettings, TrainerOperator> trainer)
+            Function<JobConfig, LearnerJob.Parts> parts)
             throws Exception {
         List<String> args = new ArrayList<>();
         settings.forEach(
@@ -89,8 +104,78 @@ final class Jobs {
             restore.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
             env.configure(restore);
         }
-        LearnerJob.defineKafkaWorkflow(env, config, trainer.apply(config.trainerSettings()));
+        LearnerJob.defineWorkflow(env, config, parts.apply(config));
         return env;
+    }
+
+    /**
+     * Plays of a generator sent to {@code topic} (keyed by user) at {@code rate} a second, on a
+     * thread of their own, while {@code more} holds for the number sent so far; each play's item is
+     * added to {@code items}. Completes with the number sent once all are in the broker.
+     */
+    static CompletableFuture<Integer> produce(
+            EmbeddedKafka kafka,
+            String topic,
+            GeneratorConfig generator,
+            int rate,
+            IntPredicate more,
+            Set<String> items) {
+        CompletableFuture<Integer> sent = new CompletableFuture<>();
+        Thread producer =
+                new Thread(
+                        () -> {
+                            try {
+                                sent.complete(send(kafka, topic, generator, rate, more, items));
+                            } catch (Throwable t) {
+                                sent.completeExceptionally(t);
+                            }
+                        },
+                        topic + "-producer");
+        producer.setDaemon(true);
+        producer.start();
+        return sent;
+    }
+
+    private static int send(
+            EmbeddedKafka kafka,
+            String topic,
+            GeneratorConfig config,
+            int rate,
+            IntPredicate more,
+            Set<String> items)
+            throws Exception {
+        ListenerGenerator generator = new ListenerGenerator(config);
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        kafka.clientProperties(),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            int i = 0;
+            for (; more.test(i); i++) {
+                PlaybackEvent e = generator.next();
+                synchronized (items) {
+                    items.add(e.getItemId());
+                }
+                acks.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        e.getUserId().getBytes(StandardCharsets.UTF_8),
+                                        WireCodec.PLAYBACK_EVENT.encode(e))));
+                long due = start + (long) (i * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            producer.flush();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(); // a play the broker refused fails the test, not its counts
+            }
+            return i;
+        }
     }
 
     /** Polls the job's metrics until {@code done} holds for them; fails after {@code wait}. */
@@ -161,6 +246,33 @@ final class Jobs {
                                 .build());
         cluster.start();
         return cluster;
+    }
+
+    /** {@link RestMetrics#completedCheckpoints}, or -1 while the job restarts. */
+    static long completed(RestMetrics metrics) {
+        try {
+            return metrics.completedCheckpoints();
+        } catch (IOException restarting) {
+            return -1;
+        }
+    }
+
+    /** {@link RestMetrics#jobMetric}, or -1 while the job restarts. */
+    static double jobMetric(RestMetrics metrics, String name) {
+        try {
+            return metrics.jobMetric(name);
+        } catch (IOException restarting) {
+            return -1;
+        }
+    }
+
+    /** One operator metric ({@link RestMetrics#fetch}), or NaN while the job restarts. */
+    static double metric(RestMetrics metrics, String name) {
+        try {
+            return metrics.fetch(Set.of(name)).getOrDefault(name, Double.NaN);
+        } catch (IOException restarting) {
+            return Double.NaN;
+        }
     }
 
     /** {@link RestMetrics#range}, or null while the job restarts. */

@@ -3,30 +3,22 @@ package dev.deepmatch.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deepmatch.schema.ItemVector;
-import dev.deepmatch.schema.PlaybackEvent;
-import dev.deepmatch.schema.wire.WireCodec;
 import dev.deepmatch.sources.generator.GeneratorConfig;
-import dev.deepmatch.sources.generator.ListenerGenerator;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,9 +86,14 @@ class RepeatedFailuresITCase {
                 new RestMetrics(cluster.getRestAddress().get().toString(), job.toString());
 
         Set<String> items = new HashSet<>();
-        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
-        Thread producer = new Thread(() -> produce(items, producerFailure), "rf-producer");
-        producer.start();
+        CompletableFuture<Integer> producer =
+                Jobs.produce(
+                        kafka,
+                        EVENTS,
+                        GeneratorConfig.builder().seed(17).users(300).tracks(700).build(),
+                        RATE,
+                        sent -> sent < EVENTS_SENT,
+                        items);
 
         // Whenever the job has made progress since the last restore (two checkpoints), both
         // TaskManagers are lost and two new ones start: every task fails each time, the trainer
@@ -104,12 +101,12 @@ class RepeatedFailuresITCase {
         // in start order and never reuses an index.)
         List<String> log = new ArrayList<>();
         for (int kill = 0; kill < KILLS; kill++) {
-            long checkpoints0 = Math.max(0, completed(metrics));
+            long checkpoints0 = Math.max(0, Jobs.completed(metrics));
             Jobs.await(
-                    () -> completed(metrics) >= checkpoints0 + 2,
+                    () -> Jobs.completed(metrics) >= checkpoints0 + 2,
                     "two checkpoints before loss " + (kill + 1),
                     WAIT);
-            double eventsBefore = metric(metrics, "eventsIn");
+            double eventsBefore = Jobs.metric(metrics, "eventsIn");
             cluster.terminateTaskManager(2 * kill).get();
             cluster.terminateTaskManager(2 * kill + 1).get();
             log.add("lost both TaskManagers at eventsIn=" + eventsBefore);
@@ -117,12 +114,11 @@ class RepeatedFailuresITCase {
             cluster.startTaskManager();
             int restartsSoFar = kill + 1;
             Jobs.await(
-                    () -> jobMetric(metrics, "numRestarts") >= restartsSoFar,
+                    () -> Jobs.jobMetric(metrics, "numRestarts") >= restartsSoFar,
                     "restart " + restartsSoFar,
                     WAIT);
         }
-        producer.join(WAIT.toMillis());
-        assertThat(producerFailure.get()).isNull();
+        assertThat(producer.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(EVENTS_SENT);
 
         Map<String, Double> m =
                 Jobs.awaitMetrics(
@@ -166,22 +162,7 @@ class RepeatedFailuresITCase {
                                                                 v.getFullRefresh()
                                                                         && v.getModelVersion()
                                                                                 == finalVersion)));
-        long previous = -1;
-        Map<String, List<Float>> byItemVersion = new HashMap<>();
-        for (ItemVector v : vectors) {
-            assertThat(v.getModelVersion())
-                    .as("version after %s in topic order", previous)
-                    .isGreaterThanOrEqualTo(previous);
-            previous = v.getModelVersion();
-            List<Float> before =
-                    byItemVersion.putIfAbsent(
-                            v.getItemId() + "@" + v.getModelVersion(), v.getVector());
-            if (before != null) {
-                assertThat(v.getVector())
-                        .as("two vectors for %s at version %d", v.getItemId(), v.getModelVersion())
-                        .isEqualTo(before);
-            }
-        }
+        TopicReader.assertVersionsForwardOneValueEach(vectors);
         // the last refresh at that version (with training over, each interval repeats one)
         List<ItemVector> atFinal =
                 vectors.stream()
@@ -204,62 +185,6 @@ class RepeatedFailuresITCase {
                 finalVersion,
                 refresh.size());
         cluster.cancelJob(job).get();
-    }
-
-    private void produce(Set<String> items, AtomicReference<Throwable> failure) {
-        ListenerGenerator generator =
-                new ListenerGenerator(
-                        GeneratorConfig.builder().seed(17).users(300).tracks(700).build());
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        kafka.clientProperties(),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
-            long start = System.nanoTime();
-            for (int i = 0; i < EVENTS_SENT; i++) {
-                PlaybackEvent e = generator.next();
-                synchronized (items) {
-                    items.add(e.getItemId());
-                }
-                producer.send(
-                        new ProducerRecord<>(
-                                EVENTS,
-                                e.getUserId().getBytes(StandardCharsets.UTF_8),
-                                WireCodec.PLAYBACK_EVENT.encode(e)));
-                long due = start + (long) (i * 1e9 / RATE);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-            }
-            producer.flush();
-        } catch (Throwable t) {
-            failure.set(t);
-        }
-    }
-
-    private static long completed(RestMetrics metrics) {
-        try {
-            return metrics.completedCheckpoints();
-        } catch (IOException restarting) {
-            return -1;
-        }
-    }
-
-    private static double jobMetric(RestMetrics metrics, String name) {
-        try {
-            return metrics.jobMetric(name);
-        } catch (IOException restarting) {
-            return -1;
-        }
-    }
-
-    private static double metric(RestMetrics metrics, String name) {
-        try {
-            return metrics.fetch(Set.of(name)).getOrDefault(name, Double.NaN);
-        } catch (IOException restarting) {
-            return Double.NaN;
-        }
     }
 
     private Map<String, String> settings(Path checkpoints) {

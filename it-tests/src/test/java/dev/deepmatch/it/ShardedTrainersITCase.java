@@ -2,20 +2,18 @@ package dev.deepmatch.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.deepmatch.job.LearnerJob;
 import dev.deepmatch.job.train.TrainerOperator;
 import dev.deepmatch.job.train.TrainerSettings;
 import dev.deepmatch.model.ItemSharding;
 import dev.deepmatch.model.ModelSettings;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelDelta;
-import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.schema.TrainingExample;
 import dev.deepmatch.schema.wire.WireCodec;
 import dev.deepmatch.sources.generator.GeneratorConfig;
-import dev.deepmatch.sources.generator.ListenerGenerator;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,16 +22,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,7 +118,15 @@ class ShardedTrainersITCase {
             throws Exception {
         JobID job =
                 cluster.submitJob(
-                                Jobs.define(settings(checkpoints), null, FailingTrainer::new)
+                                Jobs.define(
+                                                settings(checkpoints),
+                                                null,
+                                                config ->
+                                                        LearnerJob.Parts.kafka(config)
+                                                                .withTrainer(
+                                                                        new FailingTrainer(
+                                                                                config
+                                                                                        .trainerSettings())))
                                         .getStreamGraph())
                         .get()
                         .getJobID();
@@ -131,11 +134,20 @@ class ShardedTrainersITCase {
                 new RestMetrics(cluster.getRestAddress().get().toString(), job.toString());
 
         Set<String> items = new HashSet<>();
-        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
-        Thread producer = new Thread(() -> produce(items, producerFailure), "st-producer");
-        producer.start();
-        producer.join(WAIT.toMillis());
-        assertThat(producerFailure.get()).isNull();
+        assertThat(
+                        Jobs.produce(
+                                        kafka,
+                                        PREFIX + "-events",
+                                        GeneratorConfig.builder()
+                                                .seed(23)
+                                                .users(400)
+                                                .tracks(900)
+                                                .build(),
+                                        RATE,
+                                        sent -> sent < EVENTS_SENT,
+                                        items)
+                                .get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(EVENTS_SENT);
 
         // Training is over once every example is in and both replicas hold the same version.
         Map<String, Double> m =
@@ -298,38 +310,6 @@ class ShardedTrainersITCase {
                     }
                 });
         return out;
-    }
-
-    private void produce(Set<String> items, AtomicReference<Throwable> failure) {
-        ListenerGenerator generator =
-                new ListenerGenerator(
-                        GeneratorConfig.builder().seed(23).users(400).tracks(900).build());
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        kafka.clientProperties(),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
-            long start = System.nanoTime();
-            for (int i = 0; i < EVENTS_SENT; i++) {
-                PlaybackEvent e = generator.next();
-                synchronized (items) {
-                    items.add(e.getItemId());
-                }
-                producer.send(
-                        new ProducerRecord<>(
-                                PREFIX + "-events",
-                                e.getUserId().getBytes(StandardCharsets.UTF_8),
-                                WireCodec.PLAYBACK_EVENT.encode(e)));
-                long due = start + (long) (i * 1e9 / RATE);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-            }
-            producer.flush();
-        } catch (Throwable t) {
-            failure.set(t);
-        }
     }
 
     private Map<String, String> settings(Path checkpoints) {

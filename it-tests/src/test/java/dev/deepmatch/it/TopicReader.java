@@ -1,10 +1,14 @@
 package dev.deepmatch.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.wire.WireCodec;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -33,6 +37,31 @@ final class TopicReader {
             Thread.sleep(500);
         } while (System.nanoTime() < deadline);
         return records;
+    }
+
+    /**
+     * Checks item vectors as read {@code read_committed}, in topic order: model versions never go
+     * backwards (a restored model that started over, or vectors of an aborted attempt, would make
+     * them), and each (item, version) has one value (an aborted attempt's vector next to the
+     * retrained one would give two).
+     */
+    static void assertVersionsForwardOneValueEach(List<ItemVector> vectors) {
+        long previous = -1;
+        Map<String, List<Float>> byItemVersion = new HashMap<>();
+        for (ItemVector v : vectors) {
+            assertThat(v.getModelVersion())
+                    .as("version after %s in topic order", previous)
+                    .isGreaterThanOrEqualTo(previous);
+            previous = v.getModelVersion();
+            List<Float> before =
+                    byItemVersion.putIfAbsent(
+                            v.getItemId() + "@" + v.getModelVersion(), v.getVector());
+            if (before != null) {
+                assertThat(v.getVector())
+                        .as("two vectors for %s at version %d", v.getItemId(), v.getModelVersion())
+                        .isEqualTo(before);
+            }
+        }
     }
 
     /** The records as item vectors; an undecodable one fails the test. */
