@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -104,7 +105,17 @@ public final class AnswerProbeMain {
                 new KafkaConsumer<>(
                         props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
-            List<PartitionInfo> infos = consumer.partitionsFor(s.get(EVENTS_TOPIC));
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(s.get(EVENTS_TOPIC), Duration.ofSeconds(30));
+            } catch (TimeoutException e) {
+                System.err.println(
+                        "probe-answers: no Kafka broker answered at --bootstrap-servers "
+                                + s.get(BOOTSTRAP_SERVERS)
+                                + " within 30 s (bin/learner local prints its broker's address)");
+                System.exit(2);
+                return;
+            }
             if (infos == null || infos.isEmpty()) {
                 System.err.println(
                         "probe-answers: --events-topic " + s.get(EVENTS_TOPIC) + ": no such topic");
