@@ -4,8 +4,13 @@ import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.LearnerJob;
 import dev.deepmatch.job.train.TrainerOperator;
 import dev.deepmatch.job.train.TrainerSettings;
+import dev.deepmatch.schema.PlaybackEvent;
+import dev.deepmatch.schema.wire.WireCodec;
+import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +19,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Submits the production job, as its command line defines it, to the test's MiniCluster. */
 final class Jobs {
@@ -161,6 +172,50 @@ final class Jobs {
                                 .build());
         cluster.start();
         return cluster;
+    }
+
+    /** The job's metrics through the cluster's REST API. */
+    static RestMetrics metrics(MiniCluster cluster, JobID job) throws Exception {
+        return new RestMetrics(cluster.getRestAddress().get().toString(), job.toString());
+    }
+
+    /** Stops the job with a (canonical) savepoint under {@code dir}; returns the savepoint. */
+    static Path stopWithSavepoint(MiniCluster cluster, JobID job, Path dir) throws Exception {
+        return Path.of(
+                URI.create(
+                        cluster.stopWithSavepoint(
+                                        job,
+                                        dir.toUri().toString(),
+                                        false,
+                                        SavepointFormatType.CANONICAL)
+                                .get()));
+    }
+
+    /** Takes a (canonical) savepoint under {@code dir} of the running job; returns it. */
+    static Path savepoint(MiniCluster cluster, JobID job, Path dir) throws Exception {
+        return Path.of(
+                URI.create(
+                        cluster.triggerSavepoint(
+                                        job,
+                                        dir.toUri().toString(),
+                                        false,
+                                        SavepointFormatType.CANONICAL)
+                                .get()));
+    }
+
+    /** A producer of the events topic (bytes in, as a device writes them). */
+    static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+        return new KafkaProducer<>(
+                kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends one play as a device does: keyed by its listener, single-object Avro. */
+    static void send(KafkaProducer<byte[], byte[]> producer, String topic, PlaybackEvent play) {
+        producer.send(
+                new ProducerRecord<>(
+                        topic,
+                        play.getUserId().getBytes(StandardCharsets.UTF_8),
+                        WireCodec.PLAYBACK_EVENT.encode(play)));
     }
 
     /** {@link RestMetrics#range}, or null while the job restarts. */
