@@ -218,6 +218,15 @@ final class Jobs {
                         WireCodec.PLAYBACK_EVENT.encode(play)));
     }
 
+    /** {@link RestMetrics#jobMetric}, or -1 while the job restarts. */
+    static double jobMetric(RestMetrics metrics, String name) {
+        try {
+            return metrics.jobMetric(name);
+        } catch (IOException restarting) {
+            return -1;
+        }
+    }
+
     /** {@link RestMetrics#range}, or null while the job restarts. */
     static double[] range(RestMetrics metrics, String name) {
         try {

@@ -117,7 +117,7 @@ class RepeatedFailuresITCase {
             cluster.startTaskManager();
             int restartsSoFar = kill + 1;
             Jobs.await(
-                    () -> jobMetric(metrics, "numRestarts") >= restartsSoFar,
+                    () -> Jobs.jobMetric(metrics, "numRestarts") >= restartsSoFar,
                     "restart " + restartsSoFar,
                     WAIT);
         }
@@ -241,14 +241,6 @@ class RepeatedFailuresITCase {
     private static long completed(RestMetrics metrics) {
         try {
             return metrics.completedCheckpoints();
-        } catch (IOException restarting) {
-            return -1;
-        }
-    }
-
-    private static double jobMetric(RestMetrics metrics, String name) {
-        try {
-            return metrics.jobMetric(name);
         } catch (IOException restarting) {
             return -1;
         }

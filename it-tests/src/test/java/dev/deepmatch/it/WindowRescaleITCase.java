@@ -13,6 +13,7 @@ import dev.deepmatch.schema.WindowPlay;
 import dev.deepmatch.sources.generator.GeneratorConfig;
 import dev.deepmatch.sources.generator.ListenerGenerator;
 import dev.deepmatch.tools.local.EmbeddedKafka;
+import dev.deepmatch.tools.local.RestMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +70,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       replay a play from before the move, which the window drops as a duplicate (the event ids
  *       moved with the window);
  *   <li>the window operator's counters carry across each move and count every play once: accepted =
- *       distinct plays sent, duplicates = replays, none late; its window count = windows held.
+ *       distinct plays sent, duplicates = replays, none late; its window count = windows held; a
+ *       job that restarts meanwhile fails the test at once, with its failure.
  * </ul>
  *
  * <p>Restore time from each savepoint (submission to job RUNNING, to every task RUNNING, to the
@@ -143,12 +145,13 @@ class WindowRescaleITCase {
                 // the windows as the restored subtasks hold them, before any new play (read
                 // once the job has stopped: the reader needs the cluster's slots)
                 Path moved = phase == 0 ? null : Jobs.savepoint(cluster, job, savepoints);
-                awaitCounters(job, windows.size(), "after " + move);
+                awaitCounters(job, windows.size(), "after " + move, Duration.ofSeconds(20));
 
                 Map<String, List<PlaybackEvent>> batch = sendPhase(producer, generator, windows);
                 Set<String> listeners = new HashSet<>(windows.keySet());
                 listeners.addAll(batch.keySet());
-                awaitCounters(job, listeners.size(), "phase " + phase + " at parallelism " + p);
+                awaitCounters(
+                        job, listeners.size(), "phase " + phase + " at parallelism " + p, WAIT);
                 Path stopped = Jobs.stopWithSavepoint(cluster, job, savepoints);
 
                 if (moved != null) {
@@ -326,17 +329,26 @@ class WindowRescaleITCase {
      * sent, then checks each: accepted once, replays dropped, none late, and (if given) the windows
      * it counts.
      */
-    private void awaitCounters(JobID job, int windows, String when) throws Exception {
+    private void awaitCounters(JobID job, int windows, String when, Duration wait)
+            throws Exception {
         String accepted = LearnerMetrics.PLAYS_ACCEPTED;
         String duplicate = LearnerMetrics.DUPLICATE_PLAYS_DROPPED;
         String late = LearnerMetrics.LATE_PLAYS_DROPPED;
         String count = LearnerMetrics.USERS_IN_WINDOW_STATE;
+        RestMetrics metrics = Jobs.metrics(cluster, job);
         Map<String, Double> m =
                 Jobs.awaitMetrics(
-                        Jobs.metrics(cluster, job),
+                        metrics,
                         Set.of(accepted, duplicate, late, count),
-                        v -> v.get(accepted) + v.get(duplicate) + v.get(late) >= sent(),
-                        WAIT);
+                        v -> {
+                            // a job that fails (and restarts) fails the test at once
+                            if (Jobs.jobMetric(metrics, "numRestarts") > 0) {
+                                throw new AssertionError(
+                                        "the job restarted " + when + " after " + failure(job));
+                            }
+                            return v.get(accepted) + v.get(duplicate) + v.get(late) >= sent();
+                        },
+                        wait);
         assertThat(m.get(accepted)).as("plays accepted %s: %s", when, m).isEqualTo(distinctPlays);
         assertThat(m.get(duplicate)).as("replays dropped %s: %s", when, m).isEqualTo(replays);
         assertThat(m.get(late)).as("late plays %s: %s", when, m).isZero();
@@ -345,17 +357,42 @@ class WindowRescaleITCase {
         }
     }
 
+    /** The job's latest failure: the first lines of its exception, or null. */
+    private String failure(JobID job) {
+        try {
+            var info = cluster.getExecutionGraph(job).get().getFailureInfo();
+            return info == null
+                    ? null
+                    : info.getExceptionAsString().lines().limit(3).toList().toString();
+        } catch (Exception e) {
+            return "(not readable: " + e + ")";
+        }
+    }
+
     private double sent() {
         return distinctPlays + replays;
     }
 
     /** How long a start (a restore from a savepoint) took, from the job's submission. */
-    private record Start(JobID job, long runningMillis, long tasksMillis, long checkpointMillis) {
+    private record Start(
+            JobID job,
+            long runningMillis,
+            long tasksMillis,
+            long checkpointMillis,
+            String slowestTask,
+            long slowestInitMillis,
+            long windowsInitMillis) {
         @Override
         public String toString() {
             return String.format(
-                    "job RUNNING %d ms, every task RUNNING %d ms, first checkpoint %d ms",
-                    runningMillis, tasksMillis, checkpointMillis);
+                    "job RUNNING %d ms, every task RUNNING %d ms, first checkpoint %d ms"
+                            + " (longest INITIALIZING: %s, %d ms; the windows' %d ms)",
+                    runningMillis,
+                    tasksMillis,
+                    checkpointMillis,
+                    slowestTask,
+                    slowestInitMillis,
+                    windowsInitMillis);
         }
     }
 
@@ -376,7 +413,7 @@ class WindowRescaleITCase {
             AccessExecutionGraph g = cluster.getExecutionGraph(job).get();
             long now = (System.nanoTime() - start) / 1_000_000;
             assertThat(g.getState().isGloballyTerminalState())
-                    .as("restored job %s ended: %s", job, g.getFailureInfo())
+                    .as("restored job %s ended: %s", job, failure(job))
                     .isFalse();
             if (running < 0 && g.getState() == JobStatus.RUNNING) {
                 running = now;
@@ -395,7 +432,24 @@ class WindowRescaleITCase {
             assertThat(System.nanoTime()).as("restore within %s", WAIT).isLessThan(deadline);
             Thread.sleep(20);
         }
-        return new Start(job, running, tasks, checkpoint);
+        // the task that took longest to initialize (restore its state, open its operators)
+        String slowest = null;
+        long slowestMillis = -1;
+        long windowsMillis = -1;
+        for (AccessExecutionVertex v :
+                cluster.getExecutionGraph(job).get().getAllExecutionVertices()) {
+            long init =
+                    v.getStateTimestamp(ExecutionState.RUNNING)
+                            - v.getStateTimestamp(ExecutionState.INITIALIZING);
+            if (v.getTaskNameWithSubtaskIndex().contains(LearnerJob.WINDOW_NAME)) {
+                windowsMillis = Math.max(windowsMillis, init);
+            }
+            if (init > slowestMillis) {
+                slowestMillis = init;
+                slowest = v.getTaskNameWithSubtaskIndex().replaceAll(" ->.*\\(", " (");
+            }
+        }
+        return new Start(job, running, tasks, checkpoint, slowest, slowestMillis, windowsMillis);
     }
 
     private static boolean allRunning(AccessExecutionGraph g) {
