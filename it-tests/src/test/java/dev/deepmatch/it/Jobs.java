@@ -9,6 +9,9 @@ import dev.deepmatch.sources.generator.ListenerGenerator;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
 import java.io.IOException;
+import dev.deepmatch.job.train.TrainerOperator;
+import dev.deepmatch.job.train.TrainerSettings;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +25,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -125,7 +131,7 @@ final class Jobs {
                 new Thread(
                         () -> {
                             try {
-                                sent.complete(send(kafka, topic, generator, rate, more, items));
+                                sent.complete(sendGenerated(kafka, topic, generator, rate, more, items));
                             } catch (Throwable t) {
                                 sent.completeExceptionally(t);
                             }
@@ -136,7 +142,7 @@ final class Jobs {
         return sent;
     }
 
-    private static int send(
+    private static int sendGenerated(
             EmbeddedKafka kafka,
             String topic,
             GeneratorConfig config,
@@ -146,11 +152,7 @@ final class Jobs {
             throws Exception {
         ListenerGenerator generator = new ListenerGenerator(config);
         List<Future<RecordMetadata>> acks = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        kafka.clientProperties(),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             long start = System.nanoTime();
             int i = 0;
             for (; more.test(i); i++) {
@@ -158,12 +160,7 @@ final class Jobs {
                 synchronized (items) {
                     items.add(e.getItemId());
                 }
-                acks.add(
-                        producer.send(
-                                new ProducerRecord<>(
-                                        topic,
-                                        e.getUserId().getBytes(StandardCharsets.UTF_8),
-                                        WireCodec.PLAYBACK_EVENT.encode(e))));
+                acks.add(send(producer, topic, e));
                 long due = start + (long) (i * 1e9 / rate);
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
@@ -255,6 +252,51 @@ final class Jobs {
         } catch (IOException restarting) {
             return -1;
         }
+    }
+
+    /** The job's metrics through the cluster's REST API. */
+    static RestMetrics metrics(MiniCluster cluster, JobID job) throws Exception {
+        return new RestMetrics(cluster.getRestAddress().get().toString(), job.toString());
+    }
+
+    /** Stops the job with a (canonical) savepoint under {@code dir}; returns the savepoint. */
+    static Path stopWithSavepoint(MiniCluster cluster, JobID job, Path dir) throws Exception {
+        return Path.of(
+                URI.create(
+                        cluster.stopWithSavepoint(
+                                        job,
+                                        dir.toUri().toString(),
+                                        false,
+                                        SavepointFormatType.CANONICAL)
+                                .get()));
+    }
+
+    /** Takes a (canonical) savepoint under {@code dir} of the running job; returns it. */
+    static Path savepoint(MiniCluster cluster, JobID job, Path dir) throws Exception {
+        return Path.of(
+                URI.create(
+                        cluster.triggerSavepoint(
+                                        job,
+                                        dir.toUri().toString(),
+                                        false,
+                                        SavepointFormatType.CANONICAL)
+                                .get()));
+    }
+
+    /** A producer of the events topic (bytes in, as a device writes them). */
+    static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+        return new KafkaProducer<>(
+                kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends one play as a device does: keyed by its listener, single-object Avro. */
+    static Future<RecordMetadata> send(
+            KafkaProducer<byte[], byte[]> producer, String topic, PlaybackEvent play) {
+        return producer.send(
+                new ProducerRecord<>(
+                        topic,
+                        play.getUserId().getBytes(StandardCharsets.UTF_8),
+                        WireCodec.PLAYBACK_EVENT.encode(play)));
     }
 
     /** {@link RestMetrics#jobMetric}, or -1 while the job restarts. */

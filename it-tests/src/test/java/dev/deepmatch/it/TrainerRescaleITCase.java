@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.deepmatch.schema.ItemVector;
-import dev.deepmatch.schema.PlaybackEvent;
-import dev.deepmatch.schema.wire.WireCodec;
 import dev.deepmatch.sources.generator.GeneratorConfig;
 import dev.deepmatch.sources.generator.ListenerGenerator;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,11 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,18 +67,12 @@ class TrainerRescaleITCase {
         List<ItemVector> beforeStop = records(0);
         Map<String, List<Float>> trained = lastFullRefresh(beforeStop, 2);
         long trainedVersion = newestRefresh(beforeStop);
-        String savepoint =
-                cluster.stopWithSavepoint(
-                                first,
-                                savepoints.toUri().toString(),
-                                false,
-                                SavepointFormatType.CANONICAL)
-                        .get();
+        Path savepoint = Jobs.stopWithSavepoint(cluster, first, savepoints);
         assertThat(trained).isNotEmpty();
 
         int offset = Math.max(before, kafka.readCommitted(PREFIX + "-vectors").size());
         for (int trainers : new int[] {1, 3}) {
-            JobID restored = submit(checkpoints, trainers, Path.of(java.net.URI.create(savepoint)));
+            JobID restored = submit(checkpoints, trainers, savepoint);
             assertThat(awaitQuiet(restored, examples))
                     .as("examples after a restore at %d trainers", trainers)
                     .isEqualTo(examples);
@@ -124,8 +112,7 @@ class TrainerRescaleITCase {
      * given) and a full refresh followed; returns the examples.
      */
     private double awaitQuiet(JobID job, double expected) throws Exception {
-        RestMetrics metrics =
-                new RestMetrics(cluster.getRestAddress().get().toString(), job.toString());
+        RestMetrics metrics = Jobs.metrics(cluster, job);
         Map<String, Double> m =
                 Jobs.awaitMetrics(
                         metrics,
@@ -179,18 +166,9 @@ class TrainerRescaleITCase {
         ListenerGenerator generator =
                 new ListenerGenerator(
                         GeneratorConfig.builder().seed(31).users(200).tracks(300).build());
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        kafka.clientProperties(),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = Jobs.producer(kafka)) {
             for (int i = 0; i < EVENTS; i++) {
-                PlaybackEvent e = generator.next();
-                producer.send(
-                        new ProducerRecord<>(
-                                PREFIX + "-events",
-                                e.getUserId().getBytes(StandardCharsets.UTF_8),
-                                WireCodec.PLAYBACK_EVENT.encode(e)));
+                Jobs.send(producer, PREFIX + "-events", generator.next());
             }
             producer.flush();
         }

@@ -65,8 +65,12 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
         this.stateTtl = stateTtl;
     }
 
-    @Override
-    public void open(OpenContext openContext) {
+    /**
+     * The descriptor of the window state for a job's {@code state-ttl}, TTL included: what reads
+     * the state elsewhere (the State Processor API) must declare it the same way, or the restore of
+     * its serializer fails.
+     */
+    public static ValueStateDescriptor<UserWindow> windowStateDescriptor(Duration stateTtl) {
         ValueStateDescriptor<UserWindow> descriptor =
                 new ValueStateDescriptor<>(WINDOW_STATE, new AvroTypeInfo<>(UserWindow.class));
         // Twice the setting: the expiry timer forgets a window first, so the TTL never hides a
@@ -77,7 +81,12 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
                         .neverReturnExpired()
                         .cleanupInRocksdbCompactFilter(1000)
                         .build());
-        window = getRuntimeContext().getState(descriptor);
+        return descriptor;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        window = getRuntimeContext().getState(windowStateDescriptor(stateTtl));
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         playsAccepted = totals.counter(metrics, LearnerMetrics.PLAYS_ACCEPTED);
