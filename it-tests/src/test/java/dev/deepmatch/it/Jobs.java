@@ -9,8 +9,6 @@ import dev.deepmatch.sources.generator.ListenerGenerator;
 import dev.deepmatch.tools.local.EmbeddedKafka;
 import dev.deepmatch.tools.local.RestMetrics;
 import java.io.IOException;
-import dev.deepmatch.job.train.TrainerOperator;
-import dev.deepmatch.job.train.TrainerSettings;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -131,7 +129,8 @@ final class Jobs {
                 new Thread(
                         () -> {
                             try {
-                                sent.complete(sendGenerated(kafka, topic, generator, rate, more, items));
+                                sent.complete(
+                                        sendGenerated(kafka, topic, generator, rate, more, items));
                             } catch (Throwable t) {
                                 sent.completeExceptionally(t);
                             }
