@@ -161,11 +161,13 @@ public final class LocalMain {
         RecallService recall = null;
         try {
             System.err.printf(
-                    "local: Kafka on %s (topics %s, %s, %s); web UI %s; job %s%n",
+                    "local: Kafka on %s (topics %s, %s, %s, %s, %s); web UI %s; job %s%n",
                     pipeline.kafka().bootstrapServers(),
                     pipeline.config().get(JobSettings.EVENTS_TOPIC),
                     pipeline.config().get(JobSettings.DEAD_LETTER_TOPIC),
                     pipeline.config().get(JobSettings.VECTORS_TOPIC),
+                    pipeline.config().get(JobSettings.USER_VECTORS_TOPIC),
+                    pipeline.config().get(JobSettings.DELTAS_TOPIC),
                     pipeline.webUrl(),
                     pipeline.job().getJobID());
             if (pipeline.prometheusUrl() != null) {
