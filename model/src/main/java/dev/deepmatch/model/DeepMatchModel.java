@@ -269,6 +269,11 @@ public final class DeepMatchModel implements AutoCloseable {
         return catalogueFallback;
     }
 
+    /** The kernel the latest ranking ran on; null before the first. */
+    public CatalogueProducts catalogueKernel() {
+        return scoring == null ? null : scoringKernel;
+    }
+
     /**
      * The scoring copy of the item table on the kernel for the catalogue's size, brought up to date
      * with the rows changed since; a new copy when the kernel changes (AUTO crossing its size).

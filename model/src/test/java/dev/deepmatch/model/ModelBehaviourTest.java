@@ -115,6 +115,34 @@ class ModelBehaviourTest {
         assertTopNIsExact(model, examples, items);
     }
 
+    /**
+     * {@code auto} ranks on Java below {@link CatalogueProducts#AUTO_ND4J_ROWS} items and on nd4j
+     * from there, switching as the catalogue grows past it, with an exact top N on either side.
+     */
+    @Test
+    void autoSwitchesToNd4jAsTheCatalogueGrowsPastTheCrossover() {
+        int below = CatalogueProducts.AUTO_ND4J_ROWS - 10;
+        DeepMatchModel model =
+                Fixtures.modelWithItems(
+                        Fixtures.tiny().build(),
+                        Fixtures.RUNTIME.withCatalogueProducts(CatalogueProducts.AUTO),
+                        below);
+        List<Example> examples = new java.util.ArrayList<>(Fixtures.batch(below, 5));
+        examples.addAll(Fixtures.batch(below, 6));
+        assertThat(model.catalogueKernel()).isNull();
+        assertTopNIsExact(model, examples, below);
+        assertThat(model.catalogueKernel()).isEqualTo(CatalogueProducts.JAVA);
+
+        int above = CatalogueProducts.AUTO_ND4J_ROWS + 10;
+        for (int i = below; i < above; i++) {
+            model.items.admit("i" + i);
+        }
+        model.train(Fixtures.batch(above, 7));
+        assertTopNIsExact(model, examples, above);
+        assertThat(model.catalogueKernel()).isEqualTo(CatalogueProducts.ND4J);
+        assertThat(model.catalogueFallback()).isNull();
+    }
+
     private static void assertTopNIsExact(DeepMatchModel model, List<Example> examples, int items) {
         double[][] users = model.userVectors(examples);
         assertThat(users.length).as("%s users", users.length).isGreaterThan(8);
