@@ -176,6 +176,13 @@ public final class DeepMatchModel implements AutoCloseable {
     }
 
     /**
+     * Rows whose serving vectors a caller asks for in one {@link #itemVectors} call when it needs
+     * many (a full refresh): one product large enough to amortise its set-up, small enough to keep
+     * its result in cache.
+     */
+    public static final int VECTOR_BLOCK = 4096;
+
+    /**
      * The serving vectors of catalogue rows, rows.length x hidden floats row by row: one product of
      * their table rows with the projection, split across the workers.
      */

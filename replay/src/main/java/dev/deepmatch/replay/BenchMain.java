@@ -92,8 +92,12 @@ public final class BenchMain {
                 s.get(STEPS));
     }
 
-    /** Nanoseconds of the timed steps, and the catalogue they ran on. */
-    public record Timed(long nanos, int catalogue) {}
+    /**
+     * Nanoseconds of the timed steps, the catalogue they ran on, and nanoseconds of one full
+     * refresh's vectors after them (every row's, {@link DeepMatchModel#VECTOR_BLOCK} rows a
+     * product, as the trainer computes them; not the Kafka writes).
+     */
+    public record Timed(long nanos, int catalogue, long refreshNanos) {}
 
     /**
      * Times {@code steps} bare training steps of a new model on generated batches of full windows,
@@ -142,7 +146,21 @@ public final class BenchMain {
                 }
                 nanos += System.nanoTime() - t0;
             }
-            return new Timed(nanos, model.catalogueSize());
+            long t0 = System.nanoTime();
+            int size = model.catalogueSize();
+            float checksum = 0;
+            for (int from = 0; from < size; from += DeepMatchModel.VECTOR_BLOCK) {
+                int[] block = new int[Math.min(DeepMatchModel.VECTOR_BLOCK, size - from)];
+                for (int i = 0; i < block.length; i++) {
+                    block[i] = from + i;
+                }
+                checksum += model.itemVectors(block)[0];
+            }
+            long refreshNanos = System.nanoTime() - t0;
+            if (!Float.isFinite(checksum)) {
+                err.println("bench: warning: a refreshed vector is not finite");
+            }
+            return new Timed(nanos, size, refreshNanos);
         }
     }
 
@@ -200,6 +218,13 @@ public final class BenchMain {
                     setting,
                     msPerStep,
                     sequencesPerSecond);
+            out.printf(
+                    Locale.ROOT,
+                    "full refresh: %d item vectors in %.1f ms (%,.0f vectors/s; the trainer's"
+                            + " products, not its Kafka writes)%n",
+                    t.catalogue(),
+                    t.refreshNanos() / 1e6,
+                    t.catalogue() / (t.refreshNanos() / 1e9));
             out.printf(Locale.ROOT, "sequences/s=%.0f%n", sequencesPerSecond);
             return 0;
         } catch (UnsupportedOperationException e) {

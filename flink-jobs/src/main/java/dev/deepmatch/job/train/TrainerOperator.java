@@ -986,14 +986,13 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         fullRefreshes.inc();
     }
 
-    /** Rows whose vectors are computed together: one product per block. */
-    private static final int EMIT_BLOCK = 4096;
-
     /** Emits the vectors of {@code rows}, computed a block of rows at a time. */
     private void emit(int[] rows, boolean full, int refreshSize, long now) {
         int h = model.config().hidden();
-        for (int from = 0; from < rows.length; from += EMIT_BLOCK) {
-            int[] block = Arrays.copyOfRange(rows, from, Math.min(rows.length, from + EMIT_BLOCK));
+        for (int from = 0; from < rows.length; from += DeepMatchModel.VECTOR_BLOCK) {
+            int[] block =
+                    Arrays.copyOfRange(
+                            rows, from, Math.min(rows.length, from + DeepMatchModel.VECTOR_BLOCK));
             float[] vectors = model.itemVectors(block);
             for (int i = 0; i < block.length; i++) {
                 emit(block[i], vectors, i * h, h, full, refreshSize, now);
