@@ -7,6 +7,7 @@ import dev.deepmatch.model.ModelRuntime;
 import dev.deepmatch.model.ModelSettings;
 import dev.deepmatch.model.math.Blas;
 import dev.deepmatch.model.prequential.PrequentialSettings;
+import dev.deepmatch.schema.ModelShard;
 import dev.deepmatch.settings.CommandLine;
 import dev.deepmatch.settings.Setting;
 import dev.deepmatch.settings.SettingException;
@@ -97,7 +98,15 @@ public final class BenchMain {
      * refresh's vectors after them (every row's, {@link DeepMatchModel#VECTOR_BLOCK} rows a
      * product, as the trainer computes them; not the Kafka writes).
      */
-    public record Timed(long nanos, int catalogue, long refreshNanos) {}
+    public record Timed(long nanos, int catalogue, long refreshNanos, StateFigures state) {}
+
+    /**
+     * The model's state as the trainer checkpoints it (the codec's shards of 1 MiB, what goes into
+     * operator state; not Flink's own I/O): bytes, encode and restore times, and the heap the model
+     * holds (used heap after a GC with the model, less before it was made).
+     */
+    public record StateFigures(
+            int shards, long bytes, long encodeNanos, long restoreNanos, long heapBytes) {}
 
     /**
      * Times {@code steps} bare training steps of a new model on generated batches of full windows,
@@ -116,6 +125,7 @@ public final class BenchMain {
             boolean withReplay,
             PrintStream err) {
         BatchGenerator generator = new BatchGenerator(catalogue, c.windowLength(), c.seed());
+        long heapBefore = usedHeapAfterGc();
         try (DeepMatchModel model = new DeepMatchModel(c, runtime)) {
             err.println("bench: admitting " + catalogue + " items...");
             for (List<Example> batch : generator.admissionBatches(batchSize)) {
@@ -160,8 +170,36 @@ public final class BenchMain {
             if (!Float.isFinite(checksum)) {
                 err.println("bench: warning: a refreshed vector is not finite");
             }
-            return new Timed(nanos, size, refreshNanos);
+            return new Timed(nanos, size, refreshNanos, stateFigures(model, runtime, heapBefore));
         }
+    }
+
+    private static StateFigures stateFigures(
+            DeepMatchModel model, ModelRuntime runtime, long heapBefore) {
+        long heap = usedHeapAfterGc() - heapBefore;
+        long t0 = System.nanoTime();
+        List<ModelShard> shards = model.snapshot(1 << 20);
+        long encode = System.nanoTime() - t0;
+        long bytes = 0;
+        for (ModelShard shard : shards) {
+            bytes += shard.getPayload().remaining();
+        }
+        t0 = System.nanoTime();
+        try (DeepMatchModel restored = DeepMatchModel.restore(shards, runtime)) {
+            long restore = System.nanoTime() - t0;
+            if (restored.catalogueSize() != model.catalogueSize()) {
+                throw new IllegalStateException("the restored model lost items");
+            }
+            return new StateFigures(shards.size(), bytes, encode, restore, heap);
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
@@ -225,6 +263,16 @@ public final class BenchMain {
                     t.catalogue(),
                     t.refreshNanos() / 1e6,
                     t.catalogue() / (t.refreshNanos() / 1e9));
+            StateFigures st = t.state();
+            out.printf(
+                    Locale.ROOT,
+                    "model state: %d shards, %.1f MB, encoded in %.0f ms, restored in %.0f ms;"
+                            + " heap held by the model %.0f MB%n",
+                    st.shards(),
+                    st.bytes() / 1e6,
+                    st.encodeNanos() / 1e6,
+                    st.restoreNanos() / 1e6,
+                    st.heapBytes() / 1e6);
             out.printf(Locale.ROOT, "sequences/s=%.0f%n", sequencesPerSecond);
             return 0;
         } catch (UnsupportedOperationException e) {
