@@ -73,13 +73,22 @@ class BenchMainTest {
                         new PrintStream(new ByteArrayOutputStream()));
         assertThat(code).isEqualTo(0);
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
-        assertThat(lines).as("%s", lines.toString()).hasSize(3);
+        assertThat(lines).as("%s", lines.toString()).hasSize(5);
         assertThat(lines.get(0)).startsWith("setting");
         assertThat(lines.get(1)).as("%s", lines.get(1)).startsWith("B=8 L=6 V=500 K=5 ");
         // The reference model has no next-item head; the line says whether this run had one.
         assertThat(lines.get(1)).as("%s", lines.get(1)).contains(" next-item=1.0 ");
         assertThat(lines.get(1)).as("%s", lines.get(1)).contains(" products=float ");
-        assertThat(lines.get(2)).as("%s", lines.get(2)).matches("sequences/s=\\d+");
+        // Every admitted item's vector, and the whole model through its codec and back.
+        assertThat(lines.get(2))
+                .as("%s", lines.get(2))
+                .matches("full refresh: 500 item vectors in [0-9.]+ ms \\(.*");
+        assertThat(lines.get(3))
+                .as("%s", lines.get(3))
+                .matches(
+                        "model state: [1-9]\\d* shards, [0-9.]+ MB, encoded in \\d+ ms, restored in"
+                                + " \\d+ ms; heap held by the model -?\\d+ MB");
+        assertThat(lines.get(4)).as("%s", lines.get(4)).matches("sequences/s=\\d+");
     }
 
     @Test
