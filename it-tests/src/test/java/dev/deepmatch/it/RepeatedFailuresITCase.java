@@ -149,27 +149,26 @@ class RepeatedFailuresITCase {
 
         // the refresh at the end covers the whole catalogue at the final version
         double finalVersion = m.get("modelVersion");
+        // A poll can end inside a committed transaction: read until a whole refresh at the final
+        // version is in (its first record says how many it has).
         List<ItemVector> vectors =
                 TopicReader.itemVectors(
                         TopicReader.readUntil(
                                 kafka,
                                 VECTORS,
                                 WAIT,
-                                l ->
-                                        TopicReader.itemVectors(l).stream()
-                                                .anyMatch(
-                                                        v ->
-                                                                v.getFullRefresh()
-                                                                        && v.getModelVersion()
-                                                                                == finalVersion)));
+                                l -> {
+                                    List<ItemVector> refreshes =
+                                            refreshesAt(TopicReader.itemVectors(l), finalVersion);
+                                    return !refreshes.isEmpty()
+                                            && refreshes.size()
+                                                    >= refreshes.get(0).getRefreshSize();
+                                }));
         TopicReader.assertVersionsForwardOneValueEach(vectors);
-        // the last refresh at that version (with training over, each interval repeats one)
-        List<ItemVector> atFinal =
-                vectors.stream()
-                        .filter(v -> v.getFullRefresh() && v.getModelVersion() == finalVersion)
-                        .toList();
-        int size = atFinal.get(atFinal.size() - 1).getRefreshSize();
-        List<ItemVector> refresh = atFinal.subList(atFinal.size() - size, atFinal.size());
+        // the first refresh at that version (with training over, each interval repeats one)
+        List<ItemVector> atFinal = refreshesAt(vectors, finalVersion);
+        int size = atFinal.get(0).getRefreshSize();
+        List<ItemVector> refresh = atFinal.subList(0, size);
         Set<String> refreshed = new HashSet<>();
         refresh.forEach(v -> refreshed.add(v.getItemId()));
         assertThat(refreshed).as("items twice in the refresh").hasSize(refresh.size());
@@ -185,6 +184,12 @@ class RepeatedFailuresITCase {
                 finalVersion,
                 refresh.size());
         cluster.cancelJob(job).get();
+    }
+
+    private static List<ItemVector> refreshesAt(List<ItemVector> vectors, double version) {
+        return vectors.stream()
+                .filter(v -> v.getFullRefresh() && v.getModelVersion() == version)
+                .toList();
     }
 
     private Map<String, String> settings(Path checkpoints) {
