@@ -41,7 +41,6 @@ import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.connector.kafka.sink.KafkaCommittable;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -335,10 +334,7 @@ class InjectedFailuresITCase {
         FailingVectorSink.WRITTEN.clear();
         kafka = EmbeddedKafka.start();
         Jobs.createTopics(kafka, PREFIX);
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        Configuration conf = Jobs.restartingAfter(Duration.ofSeconds(1));
         // every checkpoint of the run in the history, for the restore times
         conf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 1000);
         cluster = Jobs.miniCluster(2, 2, conf);

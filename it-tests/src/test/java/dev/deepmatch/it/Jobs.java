@@ -25,6 +25,7 @@ import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -251,6 +252,19 @@ final class Jobs {
         } catch (IOException restarting) {
             return -1;
         }
+    }
+
+    /**
+     * A cluster configuration whose jobs restart again and again after {@code delay}, as a
+     * production restart strategy from configuration does: for the tests that fail a job on
+     * purpose.
+     */
+    static Configuration restartingAfter(Duration delay) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, delay);
+        return conf;
     }
 
     /** The job's metrics through the cluster's REST API. */

@@ -16,8 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,11 +56,7 @@ class RepeatedFailuresITCase {
     void start() throws Exception {
         kafka = EmbeddedKafka.start();
         Jobs.createTopics(kafka, "rf");
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-        cluster = Jobs.miniCluster(2, 2, conf);
+        cluster = Jobs.miniCluster(2, 2, Jobs.restartingAfter(Duration.ofSeconds(1)));
     }
 
     @AfterEach

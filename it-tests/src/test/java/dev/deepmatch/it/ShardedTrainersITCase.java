@@ -24,8 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -96,11 +94,7 @@ class ShardedTrainersITCase {
     void start() throws Exception {
         kafka = EmbeddedKafka.start();
         Jobs.createTopics(kafka, PREFIX);
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-        cluster = Jobs.miniCluster(2, 2, conf);
+        cluster = Jobs.miniCluster(2, 2, Jobs.restartingAfter(Duration.ofSeconds(1)));
     }
 
     @AfterEach

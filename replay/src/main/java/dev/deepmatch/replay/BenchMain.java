@@ -94,19 +94,26 @@ public final class BenchMain {
     }
 
     /**
-     * Nanoseconds of the timed steps, the catalogue they ran on, and nanoseconds of one full
-     * refresh's vectors after them (every row's, {@link DeepMatchModel#VECTOR_BLOCK} rows a
-     * product, as the trainer computes them; not the Kafka writes).
+     * Nanoseconds of the timed steps, the catalogue they ran on, and the catalogue-scale figures
+     * taken after them (null unless asked for).
      */
-    public record Timed(long nanos, int catalogue, long refreshNanos, StateFigures state) {}
+    public record Timed(long nanos, int catalogue, CatalogueFigures figures) {}
 
     /**
-     * The model's state as the trainer checkpoints it (the codec's shards of 1 MiB, what goes into
-     * operator state; not Flink's own I/O): bytes, encode and restore times, and the heap the model
-     * holds (used heap after a GC with the model, less before it was made).
+     * What a catalogue of this size costs beyond the step: one full refresh's vectors (every row,
+     * {@link DeepMatchModel#VECTOR_BLOCK} rows a product, as the trainer computes them; not the
+     * Kafka writes), and the model's state as the trainer checkpoints it (the codec's shards of 1
+     * MiB, the job's default {@code model-shard-bytes}; not Flink's own I/O): bytes, encode and
+     * restore times, and the heap the model holds (used heap after a GC with the model, less before
+     * it was made). Each is one call without a warm-up.
      */
-    public record StateFigures(
-            int shards, long bytes, long encodeNanos, long restoreNanos, long heapBytes) {}
+    public record CatalogueFigures(
+            long refreshNanos,
+            int shards,
+            long bytes,
+            long encodeNanos,
+            long restoreNanos,
+            long heapBytes) {}
 
     /**
      * Times {@code steps} bare training steps of a new model on generated batches of full windows,
@@ -114,6 +121,7 @@ public final class BenchMain {
      *
      * @param withReplay time {@link DeepMatchModel#learn} (each batch trained with replayed earlier
      *     examples, as the job and the replay do) instead of the bare {@link DeepMatchModel#train}
+     * @param catalogueFigures also measure the {@link CatalogueFigures} after the steps
      */
     public static Timed time(
             ModelConfig c,
@@ -123,9 +131,10 @@ public final class BenchMain {
             int warmup,
             int steps,
             boolean withReplay,
+            boolean catalogueFigures,
             PrintStream err) {
         BatchGenerator generator = new BatchGenerator(catalogue, c.windowLength(), c.seed());
-        long heapBefore = usedHeapAfterGc();
+        long heapBefore = catalogueFigures ? usedHeapAfterGc() : 0;
         try (DeepMatchModel model = new DeepMatchModel(c, runtime)) {
             err.println("bench: admitting " + catalogue + " items...");
             for (List<Example> batch : generator.admissionBatches(batchSize)) {
@@ -156,28 +165,31 @@ public final class BenchMain {
                 }
                 nanos += System.nanoTime() - t0;
             }
-            long t0 = System.nanoTime();
-            int size = model.catalogueSize();
-            float checksum = 0;
-            for (int from = 0; from < size; from += DeepMatchModel.VECTOR_BLOCK) {
-                int[] block = new int[Math.min(DeepMatchModel.VECTOR_BLOCK, size - from)];
-                for (int i = 0; i < block.length; i++) {
-                    block[i] = from + i;
-                }
-                checksum += model.itemVectors(block)[0];
-            }
-            long refreshNanos = System.nanoTime() - t0;
-            if (!Float.isFinite(checksum)) {
-                err.println("bench: warning: a refreshed vector is not finite");
-            }
-            return new Timed(nanos, size, refreshNanos, stateFigures(model, runtime, heapBefore));
+            return new Timed(
+                    nanos,
+                    model.catalogueSize(),
+                    catalogueFigures ? catalogueFigures(model, runtime, heapBefore, err) : null);
         }
     }
 
-    private static StateFigures stateFigures(
-            DeepMatchModel model, ModelRuntime runtime, long heapBefore) {
+    private static CatalogueFigures catalogueFigures(
+            DeepMatchModel model, ModelRuntime runtime, long heapBefore, PrintStream err) {
         long heap = usedHeapAfterGc() - heapBefore;
+        int size = model.catalogueSize();
         long t0 = System.nanoTime();
+        float checksum = 0;
+        for (int from = 0; from < size; from += DeepMatchModel.VECTOR_BLOCK) {
+            int[] block = new int[Math.min(DeepMatchModel.VECTOR_BLOCK, size - from)];
+            for (int i = 0; i < block.length; i++) {
+                block[i] = from + i;
+            }
+            checksum += model.itemVectors(block)[0];
+        }
+        long refresh = System.nanoTime() - t0;
+        if (!Float.isFinite(checksum)) {
+            err.println("bench: warning: a refreshed vector is not finite");
+        }
+        t0 = System.nanoTime();
         List<ModelShard> shards = model.snapshot(1 << 20);
         long encode = System.nanoTime() - t0;
         long bytes = 0;
@@ -187,10 +199,10 @@ public final class BenchMain {
         t0 = System.nanoTime();
         try (DeepMatchModel restored = DeepMatchModel.restore(shards, runtime)) {
             long restore = System.nanoTime() - t0;
-            if (restored.catalogueSize() != model.catalogueSize()) {
+            if (restored.catalogueSize() != size) {
                 throw new IllegalStateException("the restored model lost items");
             }
-            return new StateFigures(shards.size(), bytes, encode, restore, heap);
+            return new CatalogueFigures(refresh, shards.size(), bytes, encode, restore, heap);
         }
     }
 
@@ -218,7 +230,17 @@ public final class BenchMain {
         ModelConfig c = o.model();
         ModelRuntime runtime = o.runtime();
         try {
-            Timed t = time(c, runtime, o.batch(), o.catalogue(), o.warmup(), o.steps(), false, err);
+            Timed t =
+                    time(
+                            c,
+                            runtime,
+                            o.batch(),
+                            o.catalogue(),
+                            o.warmup(),
+                            o.steps(),
+                            false,
+                            true,
+                            err);
             long nanos = t.nanos();
             double msPerStep = nanos / 1e6 / o.steps();
             double sequencesPerSecond = o.batch() * o.steps() / (nanos / 1e9);
@@ -261,9 +283,9 @@ public final class BenchMain {
                     "full refresh: %d item vectors in %.1f ms (%,.0f vectors/s; the trainer's"
                             + " products, not its Kafka writes)%n",
                     t.catalogue(),
-                    t.refreshNanos() / 1e6,
-                    t.catalogue() / (t.refreshNanos() / 1e9));
-            StateFigures st = t.state();
+                    t.figures().refreshNanos() / 1e6,
+                    t.catalogue() / (t.figures().refreshNanos() / 1e9));
+            CatalogueFigures st = t.figures();
             out.printf(
                     Locale.ROOT,
                     "model state: %d shards, %.1f MB, encoded in %.0f ms, restored in %.0f ms;"

@@ -280,6 +280,7 @@ public final class PipelineBenchMain {
                             5,
                             steps,
                             withReplay,
+                            false,
                             System.err);
             rates[i] = (double) batch * steps / (t.nanos() / 1e9);
         }
