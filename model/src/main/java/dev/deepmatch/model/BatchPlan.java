@@ -22,6 +22,9 @@ final class BatchPlan {
     /** For each packed sequence, the index of its example in the original batch. */
     final int[] exampleIndex;
 
+    /** For each packed sequence, the batch-local index of its newest play's item. */
+    final int[] lastLocal;
+
     final int[] targetLocal;
     final int[] targetRow;
     final double[] targetLogQ;
@@ -35,6 +38,7 @@ final class BatchPlan {
         rows = b.rows.stream().mapToInt(Integer::intValue).toArray();
         chunks = b.chunks;
         exampleIndex = b.exampleIndex;
+        lastLocal = b.lastLocal;
         targetLocal = b.targetLocal;
         targetRow = b.targetRow;
         targetLogQ = b.targetLogQ;
@@ -65,6 +69,7 @@ final class BatchPlan {
         private final List<Integer> rows = new ArrayList<>();
         private SequenceChunk[] chunks;
         private int[] exampleIndex;
+        private int[] lastLocal;
         private int[] targetLocal;
         private int[] targetRow;
         private double[] targetLogQ;
@@ -121,6 +126,7 @@ final class BatchPlan {
                 totalTokens += n;
             }
             exampleIndex = Arrays.copyOf(usable, count);
+            lastLocal = new int[count];
             targetLocal = new int[count];
             targetRow = new int[count];
             targetLogQ = new double[count];
@@ -169,6 +175,7 @@ final class BatchPlan {
                     c.position[t] = cfg.windowLength() - hist.length + i;
                     t++;
                 }
+                lastLocal[s] = c.item[t - 1];
                 if (withTargets) {
                     int row = items.rowOf(ex.targetItem());
                     targetRow[s] = row;

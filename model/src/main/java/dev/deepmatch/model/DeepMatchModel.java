@@ -4,6 +4,7 @@ import dev.deepmatch.model.catalogue.CatalogueMatrix;
 import dev.deepmatch.model.catalogue.CatalogueProducts;
 import dev.deepmatch.model.catalogue.CatalogueSearch;
 import dev.deepmatch.model.math.Blas;
+import dev.deepmatch.model.optim.Adagrad;
 import dev.deepmatch.model.optim.Adam;
 import dev.deepmatch.schema.ModelShard;
 import java.util.Arrays;
@@ -71,7 +72,7 @@ public final class DeepMatchModel implements AutoCloseable {
         this.objective = new Objective(config, runtime, layout, pool);
         this.items =
                 new ItemTable(
-                        config.itemDim(),
+                        config.rowWidth(),
                         config.catalogueCapacity(),
                         config.initScale(),
                         config.samplerPower(),
@@ -102,6 +103,10 @@ public final class DeepMatchModel implements AutoCloseable {
         Arrays.fill(dense, layout.ln0Gamma, layout.ln0Gamma + h, 1.0);
         if (cfg.factorized()) {
             fill(rnd, layout.proj, cfg.factorDim() * h, 1.0 / Math.sqrt(cfg.factorDim()));
+        }
+        if (layout.successorGate >= 0) {
+            // The gate starts open at 1 (softplus(0.5413) = 1), ignoring the user vector.
+            dense[layout.successorGate + h] = Math.log(Math.E - 1);
         }
         if (layout.nextItemHead >= 0) {
             // Starts as the identity: the head begins by reading the ranking vector itself.
@@ -183,11 +188,12 @@ public final class DeepMatchModel implements AutoCloseable {
     public static final int VECTOR_BLOCK = 4096;
 
     /**
-     * The serving vectors of catalogue rows, rows.length x hidden floats row by row: one product of
-     * their table rows with the projection, split across the workers.
+     * The serving vectors of catalogue rows, rows.length x {@link ModelConfig#vectorDim()} floats
+     * row by row: their table rows times the projection (split across the workers), then their
+     * arrival rows.
      */
     public float[] itemVectors(int[] rows) {
-        double[] iv = objective.itemVectors(rows, items.emb, dense);
+        double[] iv = objective.servingItemVectors(rows, items.emb, dense);
         float[] out = new float[iv.length];
         for (int i = 0; i < iv.length; i++) {
             out[i] = (float) iv[i];
@@ -195,14 +201,14 @@ public final class DeepMatchModel implements AutoCloseable {
         return out;
     }
 
-    /** The serving vector of a catalogue row (length hidden). */
+    /** The serving vector of a catalogue row (length {@link ModelConfig#vectorDim()}). */
     public float[] itemVector(int row) {
         return itemVectors(new int[] {row});
     }
 
     /**
-     * User vectors for the histories of a batch; does not learn. A row is null where no play of the
-     * history is in the catalogue.
+     * User vectors ({@link ModelConfig#vectorDim()} wide) for the histories of a batch; does not
+     * learn. A row is null where no play of the history is in the catalogue.
      */
     public double[][] userVectors(List<Example> batch) {
         BatchPlan plan = plan(batch, false, null);
@@ -210,9 +216,8 @@ public final class DeepMatchModel implements AutoCloseable {
         if (plan.sequences() == 0) {
             return out;
         }
-        double[] iv = objective.itemVectors(plan.rows, items.emb, dense);
-        double[] users = objective.users(plan, iv, dense);
-        int h = cfg.hidden();
+        double[] users = objective.users(plan, items.emb, dense);
+        int h = cfg.vectorDim();
         for (int s = 0; s < plan.sequences(); s++) {
             out[plan.exampleIndex[s]] = Arrays.copyOfRange(users, s * h, (s + 1) * h);
         }
@@ -224,7 +229,7 @@ public final class DeepMatchModel implements AutoCloseable {
      * array for a null user. Scores in float on the {@link ModelRuntime#catalogueProducts()}
      * kernel: item vectors are table rows times the projection, so a user's scores are its vector
      * times the projection's transpose (width E) against the table's rows, which change only where
-     * training touches them.
+     * training touches them; the successor part of both is scored as it is.
      */
     public int[][] topN(double[][] users, int n) {
         int v = items.size();
@@ -294,7 +299,7 @@ public final class DeepMatchModel implements AutoCloseable {
                         : runtime.catalogueProducts().kernelFor(items.size());
         if (scoring != null && scoringKernel == kernel) {
             for (int r : items.drainUnscored()) {
-                scoring.setRow(r, items.emb, r * cfg.itemDim());
+                scoring.setRow(r, items.emb, r * cfg.rowWidth());
             }
             return scoring;
         }
@@ -302,7 +307,7 @@ public final class DeepMatchModel implements AutoCloseable {
             scoring.close();
         }
         try {
-            scoring = kernel.open(cfg.itemDim(), 1);
+            scoring = kernel.open(scoringWidth(), 1);
             scoringKernel = kernel;
         } catch (IllegalStateException | LinkageError e) {
             // nd4j's native library did not load (another OS, or loaded by another class
@@ -311,17 +316,25 @@ public final class DeepMatchModel implements AutoCloseable {
                     e instanceof LinkageError
                             ? "catalogue-products=nd4j: nd4j is not on the classpath (" + e + ")"
                             : e.getMessage();
-            scoring = CatalogueProducts.JAVA.open(cfg.itemDim(), 1);
+            scoring = CatalogueProducts.JAVA.open(scoringWidth(), 1);
             scoringKernel = CatalogueProducts.JAVA;
         }
         for (int r = 0; r < items.size(); r++) {
-            scoring.setRow(r, items.emb, r * cfg.itemDim());
+            scoring.setRow(r, items.emb, r * cfg.rowWidth());
         }
         items.drainUnscored();
         return scoring;
     }
 
-    /** A user vector (H) in the table's space (E): user times the projection's transpose. */
+    /** Columns of a table row that scoring reads: the item embedding and the arrival row. */
+    private int scoringWidth() {
+        return cfg.itemDim() + cfg.successorDim();
+    }
+
+    /**
+     * A user vector (vectorDim) in the table's space: its first H times the projection's transpose
+     * (E), then its successor part as it is.
+     */
     private void queryOf(double[] user, float[] out, int off) {
         int h = cfg.hidden();
         int e = cfg.itemDim();
@@ -329,10 +342,13 @@ public final class DeepMatchModel implements AutoCloseable {
             for (int j = 0; j < h; j++) {
                 out[off + j] = (float) user[j];
             }
-            return;
+        } else {
+            for (int p = 0; p < e; p++) {
+                out[off + p] = (float) Blas.dot(user, 0, dense, layout.proj + p * h, h);
+            }
         }
-        for (int p = 0; p < e; p++) {
-            out[off + p] = (float) Blas.dot(user, 0, dense, layout.proj + p * h, h);
+        for (int c = 0; c < cfg.successorDim(); c++) {
+            out[off + e + c] = (float) user[h + c];
         }
     }
 
@@ -467,12 +483,17 @@ public final class DeepMatchModel implements AutoCloseable {
                         adam.update(dense, denseM, denseV, from, g.dense, from, to - from, lr));
         double elr = adam.stepSize(cfg.embeddingLearningRate(), steps);
         int e = cfg.itemDim();
+        int rw = cfg.rowWidth();
+        double slr = cfg.successorLearningRate();
         objective.forRanges(
                 rows.length,
                 (from, to) -> {
                     for (int i = from; i < to; i++) {
-                        adam.update(
-                                items.emb, items.m, items.v, rows[i] * e, g.rows, i * e, e, elr);
+                        int at = rows[i] * rw;
+                        adam.update(items.emb, items.m, items.v, at, g.rows, i * rw, e, elr);
+                        // Successor rows memorise what follows an item from its few plays:
+                        // Adagrad's steps shrink only as that row's own gradients add up.
+                        Adagrad.update(items.emb, items.v, at + e, g.rows, i * rw + e, rw - e, slr);
                     }
                 });
         for (int row : rows) {

@@ -39,6 +39,13 @@ final class DenseLayout {
     /** H x H map from the user vector to the next-item softmax's query; -1 when off. */
     final int nextItemHead;
 
+    /**
+     * The successor channel's gate, softplus(w . user + b): how much of "what follows the last
+     * play" reaches the score in this listener's state (little in a run of skips). H weights, then
+     * the bias; -1 when the channel is off.
+     */
+    final int successorGate;
+
     final Block[] blocks;
     final int size;
     final List<Slice> slices = new ArrayList<>();
@@ -54,6 +61,7 @@ final class DenseLayout {
         ln0Beta = add("inputNorm.beta", h);
         proj = c.factorized() ? add("itemProjection", c.factorDim() * h) : -1;
         nextItemHead = c.nextItemWeight() > 0 ? add("nextItemHead", h * h) : -1;
+        successorGate = c.successorDim() > 0 ? add("successorGate", h + 1) : -1;
         blocks = new Block[c.blocks()];
         for (int i = 0; i < blocks.length; i++) {
             Block b = new Block();

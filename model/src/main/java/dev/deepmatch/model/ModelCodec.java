@@ -31,11 +31,12 @@ final class ModelCodec {
      * Version 2 added nextItemWeight to the settings, version 3 the precision; version 4 writes the
      * settings by name ({@link ModelSettings#ALL}) and leaves out how the model ran (threads,
      * precision: {@link ModelRuntime}); version 5 lets several trainers write one model (each its
-     * own rows, {@link ModelShard#getWriter()}; item shards number their rows per writer). Older
-     * shards still restore, with the settings they were trained with (no head before 2) and the
-     * restoring process's runtime.
+     * own rows, {@link ModelShard#getWriter()}; item shards number their rows per writer); version
+     * 6 adds the successor channel (its settings, and item rows of {@link ModelConfig#rowWidth()}:
+     * older snapshots restore with the channel off). Older shards still restore, with the settings
+     * they were trained with (no head before 2) and the restoring process's runtime.
      */
-    static final int CODEC_VERSION = 5;
+    static final int CODEC_VERSION = 6;
 
     private static final int OLDEST_READABLE = 1;
     private static final int MAGIC = 0x444d4d31; // "DMM1"
@@ -318,6 +319,8 @@ final class ModelCodec {
         Map<String, Setting<?>> known = new HashMap<>();
         ModelSettings.ALL.forEach(s -> known.put(s.name(), s));
         Settings.Builder b = Settings.builder();
+        // A snapshot from before the successor channel has none; its default would add one.
+        b.set(SUCCESSOR_DIM, 0);
         int n = d.readInt();
         for (int i = 0; i < n; i++) {
             String name = d.readUTF();
@@ -367,6 +370,7 @@ final class ModelCodec {
         b.set(SEED, d.readLong());
         // Version 1 had no head: restore it off, whatever today's default.
         b.set(NEXT_ITEM_WEIGHT, codec >= 2 ? d.readDouble() : 0.0);
+        b.set(SUCCESSOR_DIM, 0);
         if (codec >= 3) {
             d.readUTF(); // precision: how the model ran
         }

@@ -31,6 +31,9 @@ public record ModelConfig(
         NegativeLoss negativeLoss,
         double negItemGradient,
         double nextItemWeight,
+        int successorDim,
+        double successorWeight,
+        double successorLearningRate,
         double learningRate,
         double embeddingLearningRate,
         double adamBeta1,
@@ -71,6 +74,9 @@ public record ModelConfig(
                         s.get(NEG_LOSS),
                         s.get(NEG_ITEM_GRADIENT),
                         s.get(NEXT_ITEM_WEIGHT),
+                        s.get(SUCCESSOR_DIM),
+                        s.get(SUCCESSOR_WEIGHT),
+                        s.get(SUCCESSOR_LEARNING_RATE),
                         s.get(LEARNING_RATE),
                         s.get(EMBEDDING_LEARNING_RATE),
                         s.get(ADAM_BETA1),
@@ -107,6 +113,9 @@ public record ModelConfig(
                 .set(NEG_LOSS, negativeLoss)
                 .set(NEG_ITEM_GRADIENT, negItemGradient)
                 .set(NEXT_ITEM_WEIGHT, nextItemWeight)
+                .set(SUCCESSOR_DIM, successorDim)
+                .set(SUCCESSOR_WEIGHT, successorWeight)
+                .set(SUCCESSOR_LEARNING_RATE, successorLearningRate)
                 .set(LEARNING_RATE, learningRate)
                 .set(EMBEDDING_LEARNING_RATE, embeddingLearningRate)
                 .set(ADAM_BETA1, adamBeta1)
@@ -156,6 +165,22 @@ public record ModelConfig(
     /** Width of the item table rows: E when factorized, H otherwise. */
     public int itemDim() {
         return factorized ? factorDim : hidden;
+    }
+
+    /**
+     * Width of an item table row: the item embedding, then (when the successor channel is on) the
+     * item's arrival row and its successor row, D each.
+     */
+    public int rowWidth() {
+        return itemDim() + 2 * successorDim;
+    }
+
+    /**
+     * Width of the served user and item vectors: H, then the successor channel's D. A user's score
+     * of an item stays one dot product of the two.
+     */
+    public int vectorDim() {
+        return hidden + successorDim;
     }
 
     public int headDim() {

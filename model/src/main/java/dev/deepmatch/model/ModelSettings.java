@@ -95,6 +95,23 @@ public final class ModelSettings {
                     .describedAs(
                             "weight of the next-item head on targets not played through (0: off)");
 
+    public static final Setting<Integer> SUCCESSOR_DIM =
+            Setting.ofInt("successor-dim", 64)
+                    .range(0, 4096)
+                    .describedAs(
+                            "width of each item's successor rows: what tends to follow it, learned"
+                                    + " from every play and gated by the listener's state (0: off)");
+
+    public static final Setting<Double> SUCCESSOR_WEIGHT =
+            Setting.ofDouble("successor-weight", 1.0)
+                    .range(0.0, 100.0)
+                    .describedAs("weight of the successor loss, a next-play softmax on every play");
+
+    public static final Setting<Double> SUCCESSOR_LEARNING_RATE =
+            Setting.ofDouble("successor-learning-rate", 0.2)
+                    .range(1e-9, 10.0)
+                    .describedAs("Adagrad step size of the successor rows");
+
     public static final Setting<Double> LEARNING_RATE =
             Setting.ofDouble("learning-rate", 3e-3)
                     .range(1e-9, 10.0)
@@ -172,6 +189,9 @@ public final class ModelSettings {
                     NEG_LOSS,
                     NEG_ITEM_GRADIENT,
                     NEXT_ITEM_WEIGHT,
+                    SUCCESSOR_DIM,
+                    SUCCESSOR_WEIGHT,
+                    SUCCESSOR_LEARNING_RATE,
                     LEARNING_RATE,
                     EMBEDDING_LEARNING_RATE,
                     ADAM_BETA1,

@@ -37,17 +37,24 @@ final class Objective {
      * Loss parts of one evaluation.
      *
      * @param nextItemTerm the auxiliary next-item loss, weighted, per positive example (0 when off)
+     * @param successorTerm the successor loss, weighted, per sequence (0 when off)
      */
     record Loss(
-            double positive, double negative, int positives, int negatives, double nextItemTerm) {
+            double positive,
+            double negative,
+            int positives,
+            int negatives,
+            double nextItemTerm,
+            double successorTerm) {
         double total(double negWeight) {
             return (positives > 0 ? positive : 0)
                     + (negatives > 0 ? negWeight * negative : 0)
-                    + nextItemTerm;
+                    + nextItemTerm
+                    + successorTerm;
         }
     }
 
-    /** Gradients of one evaluation: dense, and per batch-local item row (E wide). */
+    /** Gradients of one evaluation: dense, and per batch-local item row (row width wide). */
     static final class Gradients {
         final double[] dense;
         double[] rows;
@@ -61,7 +68,7 @@ final class Objective {
     double[] itemVectors(int[] rows, double[] emb, double[] w) {
         int e = cfg.itemDim();
         int h = cfg.hidden();
-        double[] gathered = gather(rows, emb, e);
+        double[] gathered = gather(rows, emb, cfg.rowWidth(), e);
         if (!cfg.factorized()) {
             return gathered;
         }
@@ -83,10 +90,46 @@ final class Objective {
         return iv;
     }
 
-    /** Forward only: user vectors, in plan order, sequences x H. */
-    double[] users(BatchPlan plan, double[] itemVectors, double[] w) {
-        List<Encoder.Cache> caches = forward(plan, itemVectors, w);
-        return concatUsers(plan, caches);
+    /**
+     * The served item vectors of catalogue rows, rows x vectorDim: the item vector, then the
+     * arrival row of the successor channel.
+     */
+    double[] servingItemVectors(int[] rows, double[] emb, double[] w) {
+        double[] iv = itemVectors(rows, emb, w);
+        int d = cfg.successorDim();
+        if (d == 0) {
+            return iv;
+        }
+        int h = cfg.hidden();
+        int vd = cfg.vectorDim();
+        double[] out = new double[rows.length * vd];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(iv, i * h, out, i * vd, h);
+            System.arraycopy(emb, rows[i] * cfg.rowWidth() + cfg.itemDim(), out, i * vd + h, d);
+        }
+        return out;
+    }
+
+    /**
+     * Forward only: served user vectors, in plan order, sequences x vectorDim (the encoder's user
+     * vector, then the gated successor row of the newest play).
+     */
+    double[] users(BatchPlan plan, double[] emb, double[] w) {
+        double[] iv = itemVectors(plan.rows, emb, w);
+        double[] users = concatUsers(plan, forward(plan, iv, w));
+        int d = cfg.successorDim();
+        if (d == 0) {
+            return users;
+        }
+        int h = cfg.hidden();
+        int vd = cfg.vectorDim();
+        SuccessorChannel succ = new SuccessorChannel(cfg, layout, plan, false, emb, users, w);
+        double[] out = new double[plan.sequences() * vd];
+        for (int s = 0; s < plan.sequences(); s++) {
+            System.arraycopy(users, s * h, out, s * vd, h);
+            succ.servingPart(s, out, s * vd + h);
+        }
+        return out;
     }
 
     /** Loss and, if {@code grads} is non-null, its gradient. */
@@ -97,7 +140,11 @@ final class Objective {
         double[] users = concatUsers(plan, caches);
         double[] dUsers = new double[users.length];
         double[] dIv = new double[iv.length];
-        Loss loss = lossAndUserGradients(plan, users, iv, dUsers, dIv);
+        SuccessorChannel succ =
+                cfg.successorDim() > 0
+                        ? new SuccessorChannel(cfg, layout, plan, true, emb, users, w)
+                        : null;
+        Loss loss = lossAndUserGradients(plan, users, iv, dUsers, dIv, succ);
         if (layout.nextItemHead >= 0) {
             double term =
                     nextItemHead(
@@ -115,15 +162,32 @@ final class Objective {
                             loss.negative(),
                             loss.positives(),
                             loss.negatives(),
-                            term);
+                            term,
+                            0);
+        }
+        if (succ != null) {
+            loss =
+                    new Loss(
+                            loss.positive(),
+                            loss.negative(),
+                            loss.positives(),
+                            loss.negatives(),
+                            loss.nextItemTerm(),
+                            succ.successorLoss(cfg.successorWeight()));
         }
         if (grads == null) {
             return loss;
         }
+        int rw = cfg.rowWidth();
+        double[] rowGrads = new double[plan.rows.length * rw];
+        if (succ != null) {
+            // Before the encoder's backward: the gate adds to dUsers.
+            succ.backward(cfg, users, w, grads.dense, dUsers, rowGrads);
+        }
         backward(plan, caches, dUsers, w, grads.dense, dIv);
         int e = cfg.itemDim();
         if (cfg.factorized()) {
-            double[] gathered = gather(plan.rows, emb, e);
+            double[] gathered = gather(plan.rows, emb, rw, e);
             int u = plan.rows.length;
             // Projection gradient by blocks of its columns, row gradients by blocks of rows: each
             // element still sums in one order, whatever the number of workers.
@@ -152,10 +216,15 @@ final class Objective {
                             Blas.gemm(
                                     dIv, from * h, projT, 0, rows, from * e, to - from, h, e,
                                     true));
-            grads.rows = rows;
+            for (int i = 0; i < u; i++) {
+                System.arraycopy(rows, i * e, rowGrads, i * rw, e);
+            }
         } else {
-            grads.rows = dIv;
+            for (int i = 0; i < plan.rows.length; i++) {
+                System.arraycopy(dIv, i * e, rowGrads, i * rw, e);
+            }
         }
+        grads.rows = rowGrads;
         return loss;
     }
 
@@ -225,7 +294,12 @@ final class Objective {
     }
 
     private Loss lossAndUserGradients(
-            BatchPlan plan, double[] users, double[] iv, double[] dUsers, double[] dIv) {
+            BatchPlan plan,
+            double[] users,
+            double[] iv,
+            double[] dUsers,
+            double[] dIv,
+            SuccessorChannel succ) {
         int h = cfg.hidden();
         int k = plan.negativeLocal.length;
         int positives = 0, negatives = 0;
@@ -239,6 +313,11 @@ final class Objective {
         double posLoss = 0, negLoss = 0;
         // probs[0] is the target, probs[1..k] the shared negatives; dLogit scales each column.
         SampledLogits logits = new SampledLogits(plan, users, iv, plan.sequences(), h);
+        if (succ != null) {
+            for (int i = 0; i < logits.negative.length; i++) {
+                logits.negative[i] += succ.gamma[i / Math.max(1, k)] * succ.negative[i];
+            }
+        }
         double[] itemScales = new double[plan.sequences()];
         double[] probs = new double[k + 1];
         double[] dLogit = new double[k + 1];
@@ -251,11 +330,17 @@ final class Objective {
             int uOff = s * h;
             int tgt = plan.targetLocal[s];
             double raw = Blas.dot(users, uOff, iv, tgt * h, h);
+            if (succ != null) {
+                raw += succ.gamma[s] * succ.target[s];
+            }
             if (label == BatchPlan.NEGATIVE && !relative) {
                 negLoss += softplus(raw);
                 double g = sigmoid(raw) * cfg.negWeight() / negatives;
                 Blas.axpy(g, iv, tgt * h, dUsers, uOff, h);
                 Blas.axpy(g * cfg.negItemGradient(), users, uOff, dIv, tgt * h, h);
+                if (succ != null) {
+                    succ.addMain(s, g, null, cfg.negItemGradient());
+                }
                 continue;
             }
             // Sampled softmax over target and negatives, logQ-corrected, accidental hits masked.
@@ -303,6 +388,9 @@ final class Objective {
             // items away from every user.
             double itemScale = label == BatchPlan.POSITIVE ? 1.0 : cfg.negItemGradient();
             itemScales[s] = itemScale;
+            if (succ != null) {
+                succ.addMain(s, dLogit[0], dLogit, itemScale);
+            }
             Blas.axpy(dLogit[0], iv, tgt * h, dUsers, uOff, h);
             if (itemScale != 0) {
                 Blas.axpy(dLogit[0] * itemScale, users, uOff, dIv, tgt * h, h);
@@ -315,6 +403,7 @@ final class Objective {
                 negatives > 0 ? negLoss / negatives : Double.NaN,
                 positives,
                 negatives,
+                0,
                 0);
     }
 
@@ -465,10 +554,11 @@ final class Objective {
         }
     }
 
-    static double[] gather(int[] rows, double[] table, int width) {
+    /** The first {@code width} columns of the rows (stride columns apart) of a table. */
+    static double[] gather(int[] rows, double[] table, int stride, int width) {
         double[] out = new double[rows.length * width];
         for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(table, rows[i] * width, out, i * width, width);
+            System.arraycopy(table, rows[i] * stride, out, i * width, width);
         }
         return out;
     }

@@ -26,6 +26,7 @@ final class Fixtures {
                 .set(NEGATIVES, 6)
                 .set(NEG_WEIGHT, 0.7)
                 .set(NEXT_ITEM_WEIGHT, 0.0) // the head has its own variants
+                .set(SUCCESSOR_DIM, 0) // so has the successor channel
                 .set(NEG_ITEM_GRADIENT, 1.0) // the exact gradient, for the gradient checks
                 .set(INIT_SCALE, 0.5)
                 .set(SEED, 7L);

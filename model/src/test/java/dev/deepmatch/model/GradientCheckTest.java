@@ -49,6 +49,25 @@ class GradientCheckTest {
                         "next-item head",
                         Fixtures.tiny().set(NEXT_ITEM_WEIGHT, 0.7).build(),
                         1,
+                        ONE_CHUNK),
+                Arguments.of(
+                        "successor channel",
+                        Fixtures.tiny().set(SUCCESSOR_DIM, 3).set(SUCCESSOR_WEIGHT, 0.8).build(),
+                        1,
+                        ONE_CHUNK),
+                Arguments.of(
+                        "successor channel, next-item head, two threads, small chunks",
+                        Fixtures.tiny().set(SUCCESSOR_DIM, 3).set(NEXT_ITEM_WEIGHT, 0.7).build(),
+                        2,
+                        4),
+                Arguments.of(
+                        "successor channel, absolute negative loss, not factorized",
+                        Fixtures.tiny()
+                                .set(SUCCESSOR_DIM, 2)
+                                .set(NEG_LOSS, NegativeLoss.ABSOLUTE)
+                                .set(FACTORIZED, false)
+                                .build(),
+                        1,
                         ONE_CHUNK));
     }
 
@@ -60,6 +79,13 @@ class GradientCheckTest {
         DeepMatchModel model =
                 Fixtures.modelWithItems(cfg, Fixtures.RUNTIME.withThreads(workers), items);
         List<Example> batch = Fixtures.batch(items, 11);
+        if (model.layout().successorGate >= 0) {
+            // The gate starts blind to the user vector; check its gradient away from that point.
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+            for (int j = 0; j <= cfg.hidden(); j++) {
+                model.dense[model.layout().successorGate + j] = rnd.nextDouble(-0.5, 0.5);
+            }
+        }
         // Negatives include every target's row at least once via i0..i5 so accidental hits occur.
         int[] negatives = {0, 1, 2, 3, 4, 5};
         BatchPlan plan = model.plan(batch, true, negatives, chunkTokens);
@@ -83,12 +109,15 @@ class GradientCheckTest {
                 assertClose(g.dense[i], numeric, slice.name() + "[" + (i - slice.offset()) + "]");
             }
         }
-        int e = cfg.itemDim();
+        int rw = cfg.rowWidth();
         for (int local = 0; local < plan.rows.length; local++) {
-            for (int j = 0; j < e; j++) {
-                int idx = plan.rows[local] * e + j;
+            for (int j = 0; j < rw; j++) {
+                int idx = plan.rows[local] * rw + j;
                 double numeric = numeric(model, plan, model.items.emb, idx);
-                assertClose(g.rows[local * e + j], numeric, "item row " + plan.rows[local]);
+                assertClose(
+                        g.rows[local * rw + j],
+                        numeric,
+                        "item row " + plan.rows[local] + " column " + j);
             }
         }
     }
@@ -111,8 +140,8 @@ class GradientCheckTest {
                 }
             }
             if (!inHistory) {
-                for (int j = 0; j < cfg.itemDim(); j++) {
-                    assertThat(g.rows[local * cfg.itemDim() + j])
+                for (int j = 0; j < cfg.rowWidth(); j++) {
+                    assertThat(g.rows[local * cfg.rowWidth() + j])
                             .as("row %s", plan.rows[local])
                             .isEqualTo(0.0);
                 }

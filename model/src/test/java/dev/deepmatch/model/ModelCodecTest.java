@@ -1,5 +1,6 @@
 package dev.deepmatch.model;
 
+import static dev.deepmatch.model.ModelSettings.SUCCESSOR_DIM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -27,7 +28,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ModelCodecTest {
-    private static final String GOLDEN = "/golden/model-codec-v5.avro";
+    private static final String GOLDEN = "/golden/model-codec-v6.avro";
+    private static final String GOLDEN_V5 = "/golden/model-codec-v5.avro";
     private static final String GOLDEN_V4 = "/golden/model-codec-v4.avro";
     private static final String GOLDEN_V3 = "/golden/model-codec-v3.avro";
     private static final String GOLDEN_V2 = "/golden/model-codec-v2.avro";
@@ -41,7 +43,8 @@ class ModelCodecTest {
     private static final double ULPS_OF_KERNEL_ORDER = 1e-9;
 
     static DeepMatchModel trainedTinyModel() {
-        DeepMatchModel model = new DeepMatchModel(Fixtures.tiny().build(), Fixtures.RUNTIME);
+        DeepMatchModel model =
+                new DeepMatchModel(Fixtures.tiny().set(SUCCESSOR_DIM, 3).build(), Fixtures.RUNTIME);
         for (int i = 0; i < 3; i++) {
             model.train(Fixtures.batch(12, 100 + i));
         }
@@ -130,6 +133,26 @@ class ModelCodecTest {
         DeepMatchModel v4 =
                 DeepMatchModel.restore(decode(readResource(GOLDEN_V4)), Fixtures.RUNTIME);
         assertThat(restored.dense).containsExactly(v4.dense, within(ULPS_OF_KERNEL_ORDER));
+        DeepMatchModel again =
+                DeepMatchModel.restore(decode(encode(restored.snapshot(4096))), Fixtures.RUNTIME);
+        assertThat(again.dense).containsExactly(restored.dense);
+        assertThat(again.items.emb).containsExactly(restored.items.emb);
+    }
+
+    /**
+     * A snapshot from before the successor channel (version 5, written by the trainer of its day)
+     * restores with the channel off, whatever today's default, and trains on.
+     */
+    @Test
+    void snapshotBeforeTheSuccessorChannelRestoresWithoutIt() throws IOException {
+        List<ModelShard> shards = decode(readResource(GOLDEN_V5));
+        DeepMatchModel restored = DeepMatchModel.restore(shards, Fixtures.RUNTIME);
+        assertThat(restored.config()).isEqualTo(Fixtures.tiny().build());
+        assertThat(restored.config().successorDim()).isZero();
+        assertThat(restored.items.dim()).isEqualTo(restored.config().itemDim());
+        assertThat(restored.version()).isEqualTo(3);
+        restored.train(Fixtures.batch(12, 200));
+        assertThat(restored.version()).isEqualTo(4);
         DeepMatchModel again =
                 DeepMatchModel.restore(decode(encode(restored.snapshot(4096))), Fixtures.RUNTIME);
         assertThat(again.dense).containsExactly(restored.dense);
