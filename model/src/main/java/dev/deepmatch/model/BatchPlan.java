@@ -25,6 +25,9 @@ final class BatchPlan {
     /** For each packed sequence, the batch-local index of its newest play's item. */
     final int[] lastLocal;
 
+    /** For each packed sequence, the play rate of its newest play. */
+    final double[] lastRate;
+
     final int[] targetLocal;
     final int[] targetRow;
     final double[] targetLogQ;
@@ -39,6 +42,7 @@ final class BatchPlan {
         chunks = b.chunks;
         exampleIndex = b.exampleIndex;
         lastLocal = b.lastLocal;
+        lastRate = b.lastRate;
         targetLocal = b.targetLocal;
         targetRow = b.targetRow;
         targetLogQ = b.targetLogQ;
@@ -70,6 +74,7 @@ final class BatchPlan {
         private SequenceChunk[] chunks;
         private int[] exampleIndex;
         private int[] lastLocal;
+        private double[] lastRate;
         private int[] targetLocal;
         private int[] targetRow;
         private double[] targetLogQ;
@@ -127,6 +132,7 @@ final class BatchPlan {
             }
             exampleIndex = Arrays.copyOf(usable, count);
             lastLocal = new int[count];
+            lastRate = new double[count];
             targetLocal = new int[count];
             targetRow = new int[count];
             targetLogQ = new double[count];
@@ -176,6 +182,7 @@ final class BatchPlan {
                     t++;
                 }
                 lastLocal[s] = c.item[t - 1];
+                lastRate[s] = c.rate[t - 1];
                 if (withTargets) {
                     int row = items.rowOf(ex.targetItem());
                     targetRow[s] = row;

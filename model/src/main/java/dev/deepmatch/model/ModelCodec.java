@@ -319,8 +319,10 @@ final class ModelCodec {
         Map<String, Setting<?>> known = new HashMap<>();
         ModelSettings.ALL.forEach(s -> known.put(s.name(), s));
         Settings.Builder b = Settings.builder();
-        // A snapshot from before the successor channel has none; its default would add one.
+        // Settings a snapshot from before them lacks take the value that changes nothing, not
+        // today's default: no successor channel, the skip loss on every skip.
         b.set(SUCCESSOR_DIM, 0);
+        b.set(NEG_AFTER_PLAY, 1.0);
         int n = d.readInt();
         for (int i = 0; i < n; i++) {
             String name = d.readUTF();
@@ -371,6 +373,7 @@ final class ModelCodec {
         // Version 1 had no head: restore it off, whatever today's default.
         b.set(NEXT_ITEM_WEIGHT, codec >= 2 ? d.readDouble() : 0.0);
         b.set(SUCCESSOR_DIM, 0);
+        b.set(NEG_AFTER_PLAY, 1.0);
         if (codec >= 3) {
             d.readUTF(); // precision: how the model ran
         }

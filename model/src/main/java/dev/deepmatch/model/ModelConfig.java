@@ -28,6 +28,7 @@ public record ModelConfig(
         double posThreshold,
         double negThreshold,
         double negWeight,
+        double negAfterPlay,
         NegativeLoss negativeLoss,
         double negItemGradient,
         double nextItemWeight,
@@ -71,6 +72,7 @@ public record ModelConfig(
                         s.get(POS_THRESHOLD),
                         s.get(NEG_THRESHOLD),
                         s.get(NEG_WEIGHT),
+                        s.get(NEG_AFTER_PLAY),
                         s.get(NEG_LOSS),
                         s.get(NEG_ITEM_GRADIENT),
                         s.get(NEXT_ITEM_WEIGHT),
@@ -110,6 +112,7 @@ public record ModelConfig(
                 .set(POS_THRESHOLD, posThreshold)
                 .set(NEG_THRESHOLD, negThreshold)
                 .set(NEG_WEIGHT, negWeight)
+                .set(NEG_AFTER_PLAY, negAfterPlay)
                 .set(NEG_LOSS, negativeLoss)
                 .set(NEG_ITEM_GRADIENT, negItemGradient)
                 .set(NEXT_ITEM_WEIGHT, nextItemWeight)

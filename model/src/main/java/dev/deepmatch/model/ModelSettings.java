@@ -75,9 +75,16 @@ public final class ModelSettings {
                             "skipped: play rate below this (negative target); at most pos-threshold");
 
     public static final Setting<Double> NEG_WEIGHT =
-            Setting.ofDouble("neg-weight", 1.5)
+            Setting.ofDouble("neg-weight", 1.12)
                     .range(0.0, 100.0)
                     .describedAs("weight of the skip loss against the sampled softmax");
+
+    public static final Setting<Double> NEG_AFTER_PLAY =
+            Setting.ofDouble("neg-after-play", 0.0)
+                    .range(0.0, 1.0)
+                    .describedAs(
+                            "share of the skip loss on a skip right after a play not skipped (1:"
+                                    + " as in a run of skips)");
 
     public static final Setting<NegativeLoss> NEG_LOSS =
             Setting.ofEnum("neg-loss", NegativeLoss.class, NegativeLoss.RELATIVE)
@@ -186,6 +193,7 @@ public final class ModelSettings {
                     POS_THRESHOLD,
                     NEG_THRESHOLD,
                     NEG_WEIGHT,
+                    NEG_AFTER_PLAY,
                     NEG_LOSS,
                     NEG_ITEM_GRADIENT,
                     NEXT_ITEM_WEIGHT,

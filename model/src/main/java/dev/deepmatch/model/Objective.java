@@ -334,8 +334,9 @@ final class Objective {
                 raw += succ.gamma[s] * succ.target[s];
             }
             if (label == BatchPlan.NEGATIVE && !relative) {
-                negLoss += softplus(raw);
-                double g = sigmoid(raw) * cfg.negWeight() / negatives;
+                double share = negativeShare(plan, s);
+                negLoss += softplus(raw) * share;
+                double g = sigmoid(raw) * share * cfg.negWeight() / negatives;
                 Blas.axpy(g, iv, tgt * h, dUsers, uOff, h);
                 Blas.axpy(g * cfg.negItemGradient(), users, uOff, dIv, tgt * h, h);
                 if (succ != null) {
@@ -376,8 +377,9 @@ final class Objective {
             } else {
                 // Target against an average sampled item: softplus(target - log mean exp(neg)).
                 double x = target - (max + Math.log(sumNeg / kept));
-                negLoss += softplus(x);
-                double g = sigmoid(x) * cfg.negWeight() / negatives;
+                double share = negativeShare(plan, s);
+                negLoss += softplus(x) * share;
+                double g = sigmoid(x) * share * cfg.negWeight() / negatives;
                 dLogit[0] = g;
                 for (int j = 1; j <= k; j++) {
                     dLogit[j] = -g * probs[j] / sumNeg;
@@ -405,6 +407,16 @@ final class Objective {
                 negatives,
                 0,
                 0);
+    }
+
+    /**
+     * The share of the skip loss a skipped target of sequence s carries: all of it in a run of
+     * skips (its newest play was skipped too), {@link ModelConfig#negAfterPlay()} after a play that
+     * was not skipped, where the next play is mostly kept and pushing its item away costs more of
+     * the recall of plays kept than it saves.
+     */
+    private double negativeShare(BatchPlan plan, int s) {
+        return cfg.isNegative(plan.lastRate[s]) ? 1.0 : cfg.negAfterPlay();
     }
 
     /**

@@ -27,6 +27,7 @@ final class Fixtures {
                 .set(NEG_WEIGHT, 0.7)
                 .set(NEXT_ITEM_WEIGHT, 0.0) // the head has its own variants
                 .set(SUCCESSOR_DIM, 0) // so has the successor channel
+                .set(NEG_AFTER_PLAY, 1.0) // and the skip loss's share after a play
                 .set(NEG_ITEM_GRADIENT, 1.0) // the exact gradient, for the gradient checks
                 .set(INIT_SCALE, 0.5)
                 .set(SEED, 7L);

@@ -51,6 +51,11 @@ class GradientCheckTest {
                         1,
                         ONE_CHUNK),
                 Arguments.of(
+                        "skip loss partly after plays",
+                        Fixtures.tiny().set(NEG_AFTER_PLAY, 0.4).build(),
+                        1,
+                        ONE_CHUNK),
+                Arguments.of(
                         "successor channel",
                         Fixtures.tiny().set(SUCCESSOR_DIM, 3).set(SUCCESSOR_WEIGHT, 0.8).build(),
                         1,

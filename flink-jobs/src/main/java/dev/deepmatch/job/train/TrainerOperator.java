@@ -988,7 +988,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
 
     /** Emits the vectors of {@code rows}, computed a block of rows at a time. */
     private void emit(int[] rows, boolean full, int refreshSize, long now) {
-        int h = model.config().hidden();
+        int h = model.config().vectorDim();
         for (int from = 0; from < rows.length; from += DeepMatchModel.VECTOR_BLOCK) {
             int[] block =
                     Arrays.copyOfRange(

@@ -56,7 +56,7 @@ public final class RecallSettings {
             Setting.ofInt("dimension", 0)
                     .range(0, 1024)
                     .describedAs(
-                            "width of the vectors (the model's hidden); 0: taken from the first"
+                            "width of the vectors (hidden + successor-dim); 0: taken from the first"
                                     + " vector read");
 
     public static final Setting<Duration> REFRESH_INTERVAL =
