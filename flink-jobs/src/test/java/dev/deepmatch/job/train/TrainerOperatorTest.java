@@ -25,6 +25,7 @@ class TrainerOperatorTest {
         "--window-length", "5",
         "--factor-dim", "4",
         "--hidden", "8",
+        "--successor-dim", "3",
         "--heads", "2",
         "--blocks", "1",
         "--ff-dim", "16",
@@ -190,7 +191,8 @@ class TrainerOperatorTest {
                         v -> {
                             assertThat(v.getModelVersion()).isEqualTo(2);
                             assertThat(v.getFullRefresh()).isFalse();
-                            assertThat(v.getVector()).hasSize(8);
+                            // hidden, then the successor channel's columns
+                            assertThat(v.getVector()).hasSize(8 + 3);
                             assertThat(model(h).rowOf(v.getItemId())).isNotNegative();
                             assertThat(v.getVector()).isEqualTo(vectorOf(model(h), v.getItemId()));
                         });
