@@ -72,6 +72,7 @@ class LearnerJobITCase {
                             "--window-length", "5",
                             "--factor-dim", "4",
                             "--hidden", "8",
+                            "--successor-dim", "4",
                             "--blocks", "1",
                             "--ff-dim", "16",
                             "--negatives", "5",
@@ -115,7 +116,7 @@ class LearnerJobITCase {
                 .allSatisfy(
                         v -> {
                             assertThat(v.getItemId()).matches("t[0-7]");
-                            assertThat(v.getVector()).hasSize(8);
+                            assertThat(v.getVector()).hasSize(8 + 4); // hidden + successor-dim
                         });
 
         // Every listener's newest user vector encodes their last play (k = 9: a skip).
@@ -127,7 +128,7 @@ class LearnerJobITCase {
         assertThat(newest).hasSize(USERS);
         for (int u = 0; u < USERS; u++) {
             UserVector v = newest.get("u" + u);
-            assertThat(v.getVector()).hasSize(8);
+            assertThat(v.getVector()).hasSize(8 + 4);
             assertThat(v.getModelVersion()).isEqualTo(7);
             assertThat(v.getRecentItems()).last().isEqualTo("t" + ((u + 9) % 8));
             assertThat(v.getRecentRates()).last().isEqualTo(0.1f);

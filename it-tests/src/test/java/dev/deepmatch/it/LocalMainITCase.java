@@ -82,7 +82,7 @@ class LocalMainITCase {
                 "0");
         assertRejected("local: --events f.csv is not a readable file", "--events", "f.csv");
         assertRejected(
-                "local: --format must be one of csv, mssd-mini, mssd, got 'tsv'",
+                "local: --format must be one of csv, mssd-mini, mssd, ratings, got 'tsv'",
                 "--events",
                 "f.csv",
                 "--format",

@@ -223,7 +223,7 @@ class StandaloneClusterITCase {
                 .hasSizeGreaterThanOrEqualTo(20);
         for (ConsumerRecord<byte[], byte[]> r : vectors) {
             ItemVector v = WireCodec.ITEM_VECTOR.decode(r.value());
-            assertThat(v.getVector()).hasSize(64);
+            assertThat(v.getVector()).hasSize(64 + 64); // hidden + successor-dim, the defaults
             assertThat(v.getModelVersion()).isPositive();
         }
         List<ConsumerRecord<byte[], byte[]>> letters =

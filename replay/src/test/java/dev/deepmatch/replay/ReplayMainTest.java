@@ -262,7 +262,7 @@ class ReplayMainTest {
         assertUsageError("the generator never ends: give --max-events N, or --events");
         assertUsageError("unknown setting --bogus", "--events", file, "--bogus", "1");
         assertUsageError(
-                "--format must be one of csv, mssd-mini, mssd, got 'tsv'",
+                "--format must be one of csv, mssd-mini, mssd, ratings, got 'tsv'",
                 "--events",
                 file,
                 "--format",

@@ -51,6 +51,13 @@ public final class SourceSettings {
                     .range(1, 100_000)
                     .describedAs("latent styles of the generator's tracks and tastes");
 
+    public static final Setting<Double> SKIP_BIAS =
+            Setting.ofDouble("skip-bias", 0.0)
+                    .range(-10.0, 10.0)
+                    .describedAs(
+                            "generator's log-odds added to skipping each play: above 0 more skips,"
+                                    + " below 0 fewer");
+
     public static final Setting<Long> MAX_EVENTS =
             Setting.ofLong("max-events", null)
                     .atLeast(1)
@@ -70,13 +77,22 @@ public final class SourceSettings {
 
     /** What to read. */
     public static final List<Setting<?>> INPUT =
-            List.of(EVENTS, FORMAT, GENERATOR, GENERATOR_SEED, USERS, TRACKS, STYLES, MAX_EVENTS);
+            List.of(
+                    EVENTS,
+                    FORMAT,
+                    GENERATOR,
+                    GENERATOR_SEED,
+                    USERS,
+                    TRACKS,
+                    STYLES,
+                    SKIP_BIAS,
+                    MAX_EVENTS);
 
     /** How fast and with which times a producer sends what it reads. */
     public static final List<Setting<?>> PACING = List.of(RATE, EVENT_TIME);
 
     private static final List<Setting<?>> GENERATOR_ONLY =
-            List.of(GENERATOR_SEED, USERS, TRACKS, STYLES);
+            List.of(GENERATOR_SEED, USERS, TRACKS, STYLES, SKIP_BIAS);
 
     public static boolean fromFile(Settings s) {
         return s.get(EVENTS) != null;
@@ -135,6 +151,7 @@ public final class SourceSettings {
                 .users(s.get(USERS))
                 .tracks(s.get(TRACKS))
                 .styles(s.get(STYLES))
+                .skipBias(s.get(SKIP_BIAS))
                 .build();
     }
 

@@ -16,7 +16,8 @@ public record GeneratorConfig(
         int minSessionLength,
         int maxSessionLength,
         long meanGapMillis,
-        long startTimeMillis) {
+        long startTimeMillis,
+        double skipBias) {
 
     public static Builder builder() {
         return new Builder();
@@ -34,6 +35,7 @@ public record GeneratorConfig(
         private int maxSessionLength = 30;
         private long meanGapMillis = 180_000;
         private long startTimeMillis = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+        private double skipBias = 0;
 
         private Builder() {}
 
@@ -83,6 +85,12 @@ public record GeneratorConfig(
             return this;
         }
 
+        /** Log-odds added to skipping every play: streams with more (above 0) or fewer skips. */
+        public Builder skipBias(double v) {
+            skipBias = v;
+            return this;
+        }
+
         public GeneratorConfig build() {
             atLeast("generator users", users, 1);
             atLeast("generator tracks", tracks, 2);
@@ -117,6 +125,10 @@ public record GeneratorConfig(
                 throw new IllegalArgumentException(
                         "generator startTimeMillis must be >= 0, got " + startTimeMillis);
             }
+            if (!(Math.abs(skipBias) <= 10)) {
+                throw new IllegalArgumentException(
+                        "generator skipBias must be in [-10, 10], got " + skipBias);
+            }
             return new GeneratorConfig(
                     seed,
                     users,
@@ -127,7 +139,8 @@ public record GeneratorConfig(
                     minSessionLength,
                     maxSessionLength,
                     meanGapMillis,
-                    startTimeMillis);
+                    startTimeMillis,
+                    skipBias);
         }
 
         private static void atLeast(String name, long value, long min) {

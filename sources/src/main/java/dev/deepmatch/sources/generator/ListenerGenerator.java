@@ -164,7 +164,8 @@ public final class ListenerGenerator implements Iterator<PlaybackEvent>, EventSo
                         + FIT_WEIGHT * fit
                         + INTENT_BIAS[s.nextIntent.ordinal()]
                         + userBias[s.user]
-                        - (s.lastSkipped ? AFTER_SKIP_PENALTY : 0);
+                        - (s.lastSkipped ? AFTER_SKIP_PENALTY : 0)
+                        - config.skipBias();
         boolean playedThrough = random.nextDouble() < 1 / (1 + Math.exp(-logOdds));
         double rate = playedThrough ? completedRate() : skippedRate();
 
