@@ -158,7 +158,7 @@ class LearnerJobITCase {
                 .isGreaterThan(0);
         for (ItemVector v : committed) {
             assertThat(itemsPlayed).as("unknown item %s", v.getItemId()).contains(v.getItemId());
-            assertThat(v.getVector()).as("vector width (model hidden size)").hasSize(64);
+            assertThat(v.getVector()).as("vector width (hidden + successor-dim)").hasSize(64 + 64);
         }
 
         long checkpointsBefore = firstMetrics.completedCheckpoints();
