@@ -248,7 +248,8 @@ public final class BenchMain {
                     String.format(
                             Locale.ROOT,
                             "B=%d L=%d V=%d K=%d E=%d H=%d heads=%d blocks=%d ff=%d%s"
-                                    + " next-item=%s steps/batch=%d threads=%d kernels=%s"
+                                    + " next-item=%s successor=%d steps/batch=%d threads=%d"
+                                    + " kernels=%s"
                                     + " products=%s",
                             o.batch(),
                             c.windowLength(),
@@ -261,6 +262,7 @@ public final class BenchMain {
                             c.ffDim(),
                             c.factorized() ? "" : " unfactorized",
                             c.nextItemWeight() == 0 ? "off" : String.valueOf(c.nextItemWeight()),
+                            c.successorDim(),
                             c.stepsPerBatch(),
                             runtime.threads(),
                             !Blas.VECTORIZED ? "scalar" : Blas.warmUp() ? "vector" : "vector-cold",

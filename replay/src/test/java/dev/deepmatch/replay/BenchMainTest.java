@@ -78,6 +78,7 @@ class BenchMainTest {
         assertThat(lines.get(1)).as("%s", lines.get(1)).startsWith("B=8 L=6 V=500 K=5 ");
         // The reference model has no next-item head; the line says whether this run had one.
         assertThat(lines.get(1)).as("%s", lines.get(1)).contains(" next-item=1.0 ");
+        assertThat(lines.get(1)).as("%s", lines.get(1)).contains(" successor=64 ");
         assertThat(lines.get(1)).as("%s", lines.get(1)).contains(" products=float ");
         // Every admitted item's vector, and the whole model through its codec and back.
         assertThat(lines.get(2))
