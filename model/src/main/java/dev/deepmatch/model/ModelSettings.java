@@ -27,7 +27,8 @@ public final class ModelSettings {
     public static final Setting<Integer> HIDDEN =
             Setting.ofInt("hidden", 64)
                     .range(1, 4096)
-                    .describedAs("H: width of the user and item vectors; a multiple of heads");
+                    .describedAs(
+                            "H: width of the encoder (served vectors: H + successor-dim); a multiple of heads");
 
     public static final Setting<Integer> HEADS =
             Setting.ofInt("heads", 2).range(1, 256).describedAs("attention heads per block");
