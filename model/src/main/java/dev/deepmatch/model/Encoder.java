@@ -69,7 +69,9 @@ final class Encoder {
                     double gate = w[layout.gateBase + j] + r * w[layout.rateGate + j];
                     x[xi + j] += r * w[layout.rateW + j] + gate * itemVectors[iv + j];
                 }
-                Blas.axpy(1.0, w, layout.intent + chunk.intent[i] * h, x, xi, h);
+                if (cfg.intentInput()) {
+                    Blas.axpy(1.0, w, layout.intent + chunk.intent[i] * h, x, xi, h);
+                }
             }
         }
         Cache c = new Cache();
@@ -236,7 +238,9 @@ final class Encoder {
                     gw[layout.rateGate + j] += r * d * c.itemVectors[iv + j];
                     dItemVectors[iv + j] += gate * d;
                 }
-                Blas.axpy(1.0, dx, xi, gw, layout.intent + chunk.intent[i] * h, h);
+                if (cfg.intentInput()) {
+                    Blas.axpy(1.0, dx, xi, gw, layout.intent + chunk.intent[i] * h, h);
+                }
             }
         }
     }

@@ -23,6 +23,7 @@ public record ModelConfig(
         int intentTypes,
         boolean factorized,
         boolean rateAndIntent,
+        boolean intentInput,
         int negatives,
         double samplerPower,
         double posThreshold,
@@ -67,6 +68,7 @@ public record ModelConfig(
                         s.get(INTENT_TYPES),
                         s.get(FACTORIZED),
                         s.get(RATE_AND_INTENT),
+                        s.get(INTENT_INPUT),
                         s.get(NEGATIVES),
                         s.get(SAMPLER_POWER),
                         s.get(POS_THRESHOLD),
@@ -107,6 +109,7 @@ public record ModelConfig(
                 .set(INTENT_TYPES, intentTypes)
                 .set(FACTORIZED, factorized)
                 .set(RATE_AND_INTENT, rateAndIntent)
+                .set(INTENT_INPUT, intentInput)
                 .set(NEGATIVES, negatives)
                 .set(SAMPLER_POWER, samplerPower)
                 .set(POS_THRESHOLD, posThreshold)

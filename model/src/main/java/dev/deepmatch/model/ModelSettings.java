@@ -54,6 +54,12 @@ public final class ModelSettings {
             Setting.ofBoolean("rate-and-intent", true)
                     .describedAs("feed each play's completion rate and intent to the encoder");
 
+    public static final Setting<Boolean> INTENT_INPUT =
+            Setting.ofBoolean("intent-input", true)
+                    .describedAs(
+                            "add each play's intent embedding to the encoder's input (with"
+                                    + " rate-and-intent; false measures the play rate alone)");
+
     public static final Setting<Integer> NEGATIVES =
             Setting.ofInt("negatives", 100)
                     .range(1, 1_000_000)
@@ -189,6 +195,7 @@ public final class ModelSettings {
                     INTENT_TYPES,
                     FACTORIZED,
                     RATE_AND_INTENT,
+                    INTENT_INPUT,
                     NEGATIVES,
                     SAMPLER_POWER,
                     POS_THRESHOLD,

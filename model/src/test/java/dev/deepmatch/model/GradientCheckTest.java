@@ -51,6 +51,11 @@ class GradientCheckTest {
                         1,
                         ONE_CHUNK),
                 Arguments.of(
+                        "play rate without intent",
+                        Fixtures.tiny().set(INTENT_INPUT, false).build(),
+                        1,
+                        ONE_CHUNK),
+                Arguments.of(
                         "skip loss partly after plays",
                         Fixtures.tiny().set(NEG_AFTER_PLAY, 0.4).build(),
                         1,

@@ -48,7 +48,9 @@ class ReferenceEncoderTest {
                     x[p][j] +=
                             r * w[lay.rateW + j]
                                     + (w[lay.gateBase + j] + r * w[lay.rateGate + j]) * ivd[j]
-                                    + w[lay.intent + ex.historyIntent(i) * h + j];
+                                    + (c.intentInput()
+                                            ? w[lay.intent + ex.historyIntent(i) * h + j]
+                                            : 0);
                 }
             }
         }
