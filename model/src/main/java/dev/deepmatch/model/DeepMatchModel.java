@@ -73,6 +73,7 @@ public final class DeepMatchModel implements AutoCloseable {
         this.items =
                 new ItemTable(
                         config.rowWidth(),
+                        config.itemDim(),
                         config.catalogueCapacity(),
                         config.initScale(),
                         config.samplerPower(),
@@ -490,7 +491,17 @@ public final class DeepMatchModel implements AutoCloseable {
                 (from, to) -> {
                     for (int i = from; i < to; i++) {
                         int at = rows[i] * rw;
-                        adam.update(items.emb, items.m, items.v, at, g.rows, i * rw, e, elr);
+                        adam.update(
+                                items.emb,
+                                at,
+                                items.m,
+                                rows[i] * e,
+                                items.v,
+                                at,
+                                g.rows,
+                                i * rw,
+                                e,
+                                elr);
                         // Successor rows memorise what follows an item from its few plays:
                         // Adagrad's steps shrink only as that row's own gradients add up.
                         Adagrad.update(items.emb, items.v, at + e, g.rows, i * rw + e, rw - e, slr);

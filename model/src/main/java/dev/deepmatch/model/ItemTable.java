@@ -14,6 +14,13 @@ import java.util.SplittableRandom;
  */
 final class ItemTable {
     private final int dim;
+
+    /**
+     * Columns with Adam's first moment: the item embedding's. The successor channel's columns step
+     * with Adagrad, which needs only the second slot.
+     */
+    private final int momentDim;
+
     private final int capacity;
     private final double initScale;
     private final long seed;
@@ -35,8 +42,15 @@ final class ItemTable {
     private int[] unscoredRows = new int[0];
     private int unscoredCount;
 
-    ItemTable(int dim, int capacity, double initScale, double samplerPower, long seed) {
+    ItemTable(
+            int dim,
+            int momentDim,
+            int capacity,
+            double initScale,
+            double samplerPower,
+            long seed) {
         this.dim = dim;
+        this.momentDim = momentDim;
         this.capacity = capacity;
         this.initScale = initScale;
         this.seed = seed;
@@ -49,6 +63,10 @@ final class ItemTable {
 
     int dim() {
         return dim;
+    }
+
+    int momentDim() {
+        return momentDim;
     }
 
     int capacity() {
@@ -76,7 +94,7 @@ final class ItemTable {
         if (ids.size() >= capacity) {
             return -1;
         }
-        return append(id, initialRow(id), new double[dim], new double[dim], 1);
+        return append(id, initialRow(id), new double[momentDim], new double[dim], 1);
     }
 
     /**
@@ -97,7 +115,7 @@ final class ItemTable {
         int r = ids.size();
         ensureCapacity(r + 1);
         System.arraycopy(row, 0, emb, r * dim, dim);
-        System.arraycopy(mRow, 0, m, r * dim, dim);
+        System.arraycopy(mRow, 0, m, r * momentDim, momentDim);
         System.arraycopy(vRow, 0, v, r * dim, dim);
         ids.add(id);
         rowOf.put(id, r);
@@ -149,7 +167,7 @@ final class ItemTable {
         }
         int cap = Math.min(capacity, Math.max(rows, Math.max(1024, (emb.length / dim) * 2)));
         emb = Arrays.copyOf(emb, cap * dim);
-        m = Arrays.copyOf(m, cap * dim);
+        m = Arrays.copyOf(m, cap * momentDim);
         v = Arrays.copyOf(v, cap * dim);
         touched = Arrays.copyOf(touched, cap);
         unscored = Arrays.copyOf(unscored, cap);

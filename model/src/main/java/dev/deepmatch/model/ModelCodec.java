@@ -73,6 +73,7 @@ final class ModelCodec {
         List<ModelShard> itemShards = new ArrayList<>();
         ItemTable items = model.items;
         int e = items.dim();
+        int me = items.momentDim();
         int row = 0;
         int written = 0;
         while (row < items.size() || itemShards.isEmpty()) {
@@ -85,7 +86,7 @@ final class ModelCodec {
                         d.writeUTF(items.id(row));
                         d.writeLong(items.sampler.count(row));
                         writeDoubles(d, items.emb, row * e, e);
-                        writeDoubles(d, items.m, row * e, e);
+                        writeDoubles(d, items.m, row * me, me);
                         writeDoubles(d, items.v, row * e, e);
                         written++;
                     }
@@ -235,7 +236,7 @@ final class ModelCodec {
             throw new UncheckedIOException(e);
         }
         int e = model.items.dim();
-        double[] emb = new double[e], m = new double[e], v = new double[e];
+        double[] emb = new double[e], m = new double[model.items.momentDim()], v = new double[e];
         for (List<ModelShard> rows : rowsByWriter.values()) {
             rows.sort(Comparator.comparingInt(ModelShard::getFirstRow));
             int expected = 0;
@@ -271,7 +272,7 @@ final class ModelCodec {
                 String id = d.readUTF();
                 long count = d.readLong();
                 readDoubles(d, emb, 0, e);
-                readDoubles(d, m, 0, e);
+                readDoubles(d, m, 0, m.length);
                 readDoubles(d, v, 0, e);
                 if (model.items.rowOf(id) >= 0) {
                     throw new IllegalStateException("item " + id + " is in the model shards twice");

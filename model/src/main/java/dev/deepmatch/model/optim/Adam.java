@@ -30,11 +30,26 @@ public final class Adam {
      */
     public void update(
             double[] w, double[] m, double[] v, int off, double[] g, int gOff, int n, double step) {
+        update(w, off, m, off, v, off, g, gOff, n, step);
+    }
+
+    /** {@link #update} where the parameters and their two moments sit at offsets of their own. */
+    public void update(
+            double[] w,
+            int wOff,
+            double[] m,
+            int mOff,
+            double[] v,
+            int vOff,
+            double[] g,
+            int gOff,
+            int n,
+            double step) {
         for (int i = 0; i < n; i++) {
             double gi = g[gOff + i];
-            double mi = m[off + i] = beta1 * m[off + i] + (1 - beta1) * gi;
-            double vi = v[off + i] = beta2 * v[off + i] + (1 - beta2) * gi * gi;
-            w[off + i] -= step * mi / (Math.sqrt(vi) + epsilon);
+            double mi = m[mOff + i] = beta1 * m[mOff + i] + (1 - beta1) * gi;
+            double vi = v[vOff + i] = beta2 * v[vOff + i] + (1 - beta2) * gi * gi;
+            w[wOff + i] -= step * mi / (Math.sqrt(vi) + epsilon);
         }
     }
 }
