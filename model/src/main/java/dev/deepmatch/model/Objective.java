@@ -46,6 +46,14 @@ final class Objective {
             int negatives,
             double nextItemTerm,
             double successorTerm) {
+        Loss withNextItemTerm(double term) {
+            return new Loss(positive, negative, positives, negatives, term, successorTerm);
+        }
+
+        Loss withSuccessorTerm(double term) {
+            return new Loss(positive, negative, positives, negatives, nextItemTerm, term);
+        }
+
         double total(double negWeight) {
             return (positives > 0 ? positive : 0)
                     + (negatives > 0 ? negWeight * negative : 0)
@@ -156,24 +164,10 @@ final class Objective {
                             grads == null ? null : grads.dense,
                             dUsers,
                             dIv);
-            loss =
-                    new Loss(
-                            loss.positive(),
-                            loss.negative(),
-                            loss.positives(),
-                            loss.negatives(),
-                            term,
-                            0);
+            loss = loss.withNextItemTerm(term);
         }
         if (succ != null) {
-            loss =
-                    new Loss(
-                            loss.positive(),
-                            loss.negative(),
-                            loss.positives(),
-                            loss.negatives(),
-                            loss.nextItemTerm(),
-                            succ.successorLoss(cfg.successorWeight()));
+            loss = loss.withSuccessorTerm(succ.successorLoss(cfg.successorWeight()));
         }
         if (grads == null) {
             return loss;

@@ -1,13 +1,9 @@
 package dev.deepmatch.sources.format;
 
-import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.sources.EventSource;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +24,8 @@ public final class MssdMiniReader implements EventSource {
     private static final long SESSION_OFFSET_MILLIS = 37_000;
     private static final long PLAY_SPACING_MILLIS = 180_000;
 
-    private final List<String> users = new ArrayList<>();
-    private final List<String> items = new ArrayList<>();
-    private final List<String> eventIds = new ArrayList<>();
-    private final List<Long> times = new ArrayList<>();
-    private final List<Byte> skipped = new ArrayList<>();
-    private final int[] order;
+    private final TimeOrderedPlays plays = new TimeOrderedPlays();
     private final String source;
-    private int next;
 
     public MssdMiniReader(Path file, BadRows bad) throws IOException {
         this.source = file.toString();
@@ -54,36 +44,23 @@ public final class MssdMiniReader implements EventSource {
                         throw new RowException("skipped outside 0..4", "skipped=" + s);
                     }
                     int k = playsPerSession.merge(session, 1, Integer::sum) - 1;
-                    users.add(Long.toString(session));
-                    items.add(item);
-                    eventIds.add("mini:" + session + ":" + k);
-                    times.add(session * SESSION_OFFSET_MILLIS + k * PLAY_SPACING_MILLIS);
-                    skipped.add((byte) s);
+                    plays.add(
+                            Long.toString(session),
+                            item,
+                            session * SESSION_OFFSET_MILLIS + k * PLAY_SPACING_MILLIS,
+                            RATE_BY_SKIPPED[(int) s],
+                            "mini:" + session + ":" + k);
                 } catch (RowException e) {
                     bad.skip(lines.source(), lines.lineNumber(), e.reason(), e.detail());
                 }
             }
         }
-        // Arrays.sort on objects is a stable merge sort, as the reference order requires.
-        Integer[] idx = new Integer[times.size()];
-        Arrays.setAll(idx, i -> i);
-        Arrays.sort(idx, Comparator.comparingLong(times::get));
-        order = Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
+        plays.sort(); // stable, as the reference order requires
     }
 
     @Override
     public PlaybackEvent next() {
-        if (next >= order.length) {
-            return null;
-        }
-        int i = order[next++];
-        return Plays.event(
-                users.get(i),
-                items.get(i),
-                times.get(i),
-                RATE_BY_SKIPPED[skipped.get(i)],
-                IntentType.UNKNOWN,
-                eventIds.get(i));
+        return plays.next();
     }
 
     @Override

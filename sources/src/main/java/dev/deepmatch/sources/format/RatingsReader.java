@@ -1,13 +1,9 @@
 package dev.deepmatch.sources.format;
 
-import dev.deepmatch.schema.IntentType;
 import dev.deepmatch.schema.PlaybackEvent;
 import dev.deepmatch.sources.EventSource;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -22,14 +18,8 @@ import java.util.List;
 public final class RatingsReader implements EventSource {
     static final double MAX_STARS = 5.0;
 
-    private final List<String> users = new ArrayList<>();
-    private final List<String> items = new ArrayList<>();
-    private final List<String> eventIds = new ArrayList<>();
-    private final List<Long> times = new ArrayList<>();
-    private final List<Double> rates = new ArrayList<>();
-    private final int[] order;
+    private final TimeOrderedPlays plays = new TimeOrderedPlays();
     private final String source;
-    private int next;
 
     public RatingsReader(Path file, BadRows bad) throws IOException {
         this.source = file.toString();
@@ -49,11 +39,12 @@ public final class RatingsReader implements EventSource {
                                     ? Math.multiplyExact(Fields.integer(row, ts, "timestamp"), 1000)
                                     : CsvPlayReader.parseTime(Fields.text(row, ts, "ts"));
                     double stars = stars(Fields.text(row, rating, "rating"));
-                    users.add(u);
-                    items.add(i);
-                    eventIds.add(lines.source() + ":" + lines.lineNumber());
-                    times.add(time);
-                    rates.add(stars / MAX_STARS);
+                    plays.add(
+                            u,
+                            i,
+                            time,
+                            stars / MAX_STARS,
+                            lines.source() + ":" + lines.lineNumber());
                 } catch (RowException e) {
                     bad.skip(lines.source(), lines.lineNumber(), e.reason(), e.detail());
                 } catch (ArithmeticException e) {
@@ -61,10 +52,7 @@ public final class RatingsReader implements EventSource {
                 }
             }
         }
-        Integer[] idx = new Integer[times.size()];
-        Arrays.setAll(idx, i -> i);
-        Arrays.sort(idx, Comparator.comparingLong(times::get)); // stable: ties keep file order
-        order = Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
+        plays.sort();
     }
 
     static double stars(String v) throws RowException {
@@ -82,17 +70,7 @@ public final class RatingsReader implements EventSource {
 
     @Override
     public PlaybackEvent next() {
-        if (next >= order.length) {
-            return null;
-        }
-        int i = order[next++];
-        return Plays.event(
-                users.get(i),
-                items.get(i),
-                times.get(i),
-                rates.get(i),
-                IntentType.UNKNOWN,
-                eventIds.get(i));
+        return plays.next();
     }
 
     @Override
