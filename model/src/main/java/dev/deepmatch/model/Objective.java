@@ -256,26 +256,19 @@ final class Objective {
             }
             int qOff = s * h;
             int tgt = plan.targetLocal[s];
-            probs[0] = Blas.dot(query, qOff, iv, tgt * h, h) - plan.targetLogQ[s];
-            double max = probs[0];
-            for (int j = 0; j < k; j++) {
-                probs[j + 1] =
-                        plan.negativeRow[j] == plan.targetRow[s]
-                                ? Double.NEGATIVE_INFINITY
-                                : logits.negative[s * k + j] - plan.negativeLogQ[j];
-                max = Math.max(max, probs[j + 1]);
-            }
-            double sum = 0;
-            for (int j = 0; j <= k; j++) {
-                probs[j] = Math.exp(probs[j] - max); // exp(-inf) = 0 masks accidental hits
-                sum += probs[j];
-            }
-            loss += -Math.log(probs[0] / sum) * scale;
-            double g = (probs[0] / sum - 1) * scale;
+            loss +=
+                    sampledSoftmax(
+                                    plan,
+                                    s,
+                                    Blas.dot(query, qOff, iv, tgt * h, h),
+                                    logits.negative,
+                                    probs)
+                            * scale;
+            double g = (probs[0] - 1) * scale;
             Blas.axpy(g, iv, tgt * h, dQuery, qOff, h);
             Blas.axpy(g, query, qOff, dIv, tgt * h, h);
             for (int j = 1; j <= k; j++) {
-                logits.gradient[s * k + j - 1] = probs[j] / sum * scale;
+                logits.gradient[s * k + j - 1] = probs[j] * scale;
             }
         }
         logits.backward(query, dQuery, null, dIv);
@@ -285,6 +278,34 @@ final class Objective {
                     dQuery, 0, w, layout.nextItemHead, dUsers, 0, n, h, h, true, new double[h * h]);
         }
         return loss;
+    }
+
+    /**
+     * The sampled softmax of sequence s: its target's logit against the batch's shared negatives
+     * ({@code negatives}, n x k), both logQ-corrected, a negative that is the target itself masked
+     * out. Fills {@code probs} (target first, then the k negatives) and returns -log probs[0].
+     */
+    static double sampledSoftmax(
+            BatchPlan plan, int s, double target, double[] negatives, double[] probs) {
+        int k = plan.negativeLocal.length;
+        probs[0] = target - plan.targetLogQ[s];
+        double max = probs[0];
+        for (int j = 0; j < k; j++) {
+            probs[j + 1] =
+                    plan.negativeRow[j] == plan.targetRow[s]
+                            ? Double.NEGATIVE_INFINITY
+                            : negatives[s * k + j] - plan.negativeLogQ[j];
+            max = Math.max(max, probs[j + 1]);
+        }
+        double sum = 0;
+        for (int j = 0; j <= k; j++) {
+            probs[j] = Math.exp(probs[j] - max); // exp(-inf) = 0 masks accidental hits
+            sum += probs[j];
+        }
+        for (int j = 0; j <= k; j++) {
+            probs[j] /= sum;
+        }
+        return -Math.log(probs[0]);
     }
 
     private Loss lossAndUserGradients(
@@ -308,8 +329,10 @@ final class Objective {
         // probs[0] is the target, probs[1..k] the shared negatives; dLogit scales each column.
         SampledLogits logits = new SampledLogits(plan, users, iv, plan.sequences(), h);
         if (succ != null) {
-            for (int i = 0; i < logits.negative.length; i++) {
-                logits.negative[i] += succ.gamma[i / Math.max(1, k)] * succ.negative[i];
+            for (int s = 0; s < plan.sequences(); s++) {
+                for (int j = 0; j < k; j++) {
+                    logits.negative[s * k + j] += succ.gamma[s] * succ.negative[s * k + j];
+                }
             }
         }
         double[] itemScales = new double[plan.sequences()];

@@ -140,26 +140,12 @@ final class SuccessorChannel {
         double loss = 0;
         double[] p = new double[k + 1];
         for (int s = 0; s < n; s++) {
-            p[0] = target[s] - plan.targetLogQ[s];
-            double max = p[0];
-            for (int j = 0; j < k; j++) {
-                p[j + 1] =
-                        plan.negativeRow[j] == plan.targetRow[s]
-                                ? Double.NEGATIVE_INFINITY
-                                : negative[s * k + j] - plan.negativeLogQ[j];
-                max = Math.max(max, p[j + 1]);
-            }
-            double sum = 0;
-            for (int j = 0; j <= k; j++) {
-                p[j] = Math.exp(p[j] - max);
-                sum += p[j];
-            }
-            loss -= Math.log(p[0] / sum) * scale;
-            double dt = (p[0] / sum - 1) * scale;
+            loss += Objective.sampledSoftmax(plan, s, target[s], negative, p) * scale;
+            double dt = (p[0] - 1) * scale;
             dTargetQuery[s] += dt;
             dTargetArrival[s] += dt;
             for (int j = 0; j < k; j++) {
-                double dl = p[j + 1] / sum * scale;
+                double dl = p[j + 1] * scale;
                 dNegativeQuery[s * k + j] += dl;
                 dNegativeArrival[s * k + j] += dl;
             }
