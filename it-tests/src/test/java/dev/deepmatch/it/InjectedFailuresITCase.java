@@ -405,22 +405,7 @@ class InjectedFailuresITCase {
         more.set(false);
         int sent = producer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-        Map<String, Double> m =
-                Jobs.awaitMetrics(
-                        metrics,
-                        Set.of(
-                                "eventsIn",
-                                "playsAccepted",
-                                "latePlaysDropped",
-                                "duplicatePlaysDropped",
-                                "pendingExamples",
-                                "modelVersion"),
-                        v ->
-                                v.get("eventsIn") >= sent
-                                        && v.get("playsAccepted") + v.get("latePlaysDropped")
-                                                >= sent
-                                        && v.get("pendingExamples") == 0,
-                        WAIT);
+        Map<String, Double> m = Jobs.awaitAllPlaysIn(metrics, sent, WAIT);
         double restarts = metrics.jobMetric("numRestarts");
         assertThat(restarts).as("restarts").isEqualTo(FAILURES);
         assertThat(m.get("eventsIn")).as("plays read, counted once: %s", m).isEqualTo(sent);

@@ -176,6 +176,29 @@ final class Jobs {
     }
 
     /** Polls the job's metrics until {@code done} holds for them; fails after {@code wait}. */
+    /**
+     * Waits until the job has read {@code sent} plays, accepted or dropped each as late, and
+     * trained on every example; returns the counters a failure test checks: eventsIn,
+     * playsAccepted, latePlaysDropped, duplicatePlaysDropped, pendingExamples, modelVersion.
+     */
+    static Map<String, Double> awaitAllPlaysIn(RestMetrics metrics, double sent, Duration wait)
+            throws Exception {
+        return awaitMetrics(
+                metrics,
+                Set.of(
+                        "eventsIn",
+                        "playsAccepted",
+                        "latePlaysDropped",
+                        "duplicatePlaysDropped",
+                        "pendingExamples",
+                        "modelVersion"),
+                v ->
+                        v.get("eventsIn") >= sent
+                                && v.get("playsAccepted") + v.get("latePlaysDropped") >= sent
+                                && v.get("pendingExamples") == 0,
+                wait);
+    }
+
     static Map<String, Double> awaitMetrics(
             RestMetrics metrics,
             Set<String> names,

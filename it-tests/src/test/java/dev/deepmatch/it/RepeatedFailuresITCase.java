@@ -114,22 +114,7 @@ class RepeatedFailuresITCase {
         }
         assertThat(producer.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(EVENTS_SENT);
 
-        Map<String, Double> m =
-                Jobs.awaitMetrics(
-                        metrics,
-                        Set.of(
-                                "eventsIn",
-                                "playsAccepted",
-                                "latePlaysDropped",
-                                "duplicatePlaysDropped",
-                                "pendingExamples",
-                                "modelVersion"),
-                        v ->
-                                v.get("eventsIn") >= EVENTS_SENT
-                                        && v.get("playsAccepted") + v.get("latePlaysDropped")
-                                                >= EVENTS_SENT
-                                        && v.get("pendingExamples") == 0,
-                        WAIT);
+        Map<String, Double> m = Jobs.awaitAllPlaysIn(metrics, EVENTS_SENT, WAIT);
         double restarts = metrics.jobMetric("numRestarts");
         assertThat(restarts).as("restarts after %s", log).isEqualTo(KILLS);
         // what local prints when the job restarts: the newest failure, named
