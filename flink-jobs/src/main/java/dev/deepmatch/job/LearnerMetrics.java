@@ -52,6 +52,8 @@ public final class LearnerMetrics {
     public static final String MODEL_VERSION = "modelVersion";
     public static final String CATALOGUE_SIZE = "catalogueSize";
     public static final String REJECTED_ITEMS = "rejectedItems";
+    public static final String PLAYS_HELD_BACK = "playsHeldBack";
+    public static final String ITEMS_EVICTED = "itemsEvicted";
     public static final String VECTORS_EMITTED = "vectorsEmitted";
     public static final String FULL_REFRESHES = "fullRefreshes";
     public static final String USER_VECTORS_EMITTED = "userVectorsEmitted";

@@ -31,6 +31,30 @@ public final class DeepMatchModel implements AutoCloseable {
     final double[] denseV;
     long steps;
     long rejectedItems;
+
+    /** Event time (ms) of the newest play learned from: the clock of the catalogue's eviction. */
+    long clock;
+
+    private long nextSweep;
+    private long evictedItems;
+
+    /**
+     * Ids evicted within the last quarter of the eviction time, with the clock at their eviction: a
+     * peer that has not evicted them yet may still send changes of them as negatives or history.
+     */
+    private final java.util.Map<String, Long> recentlyEvicted = new java.util.HashMap<>();
+
+    private long heldBackPlays;
+
+    /** Plays of ids awaiting admission; null while every id is admitted at its first play. */
+    private final AdmissionSketch admission;
+
+    /**
+     * Counters of the admission sketch: 4 x 2^21 bytes (8 MiB) per model; an id is admitted if its
+     * plays come within about a million plays of ids not yet admitted.
+     */
+    private static final int ADMISSION_LOG2_WIDTH = 21;
+
     private int[] localScratch = new int[0];
 
     /** The float copy of the item table that {@link #topN} scores; opened at its first call. */
@@ -57,6 +81,8 @@ public final class DeepMatchModel implements AutoCloseable {
         Blas.warmUp();
         this.cfg = config;
         this.runtime = runtime;
+        this.admission =
+                runtime.itemAdmissionPlays() > 1 ? new AdmissionSketch(ADMISSION_LOG2_WIDTH) : null;
         this.layout = new DenseLayout(config);
         this.adam = new Adam(config.adamBeta1(), config.adamBeta2(), config.adamEpsilon());
         this.pool =
@@ -171,6 +197,31 @@ public final class DeepMatchModel implements AutoCloseable {
     /** Plays of items left out because the catalogue was full. */
     public long rejectedItems() {
         return rejectedItems;
+    }
+
+    /** Rows evicted since this model was created or restored (unplayed too long). */
+    public long evictedItems() {
+        return evictedItems;
+    }
+
+    /**
+     * Plays left out because their item had not reached {@link ModelRuntime#itemAdmissionPlays}.
+     */
+    public long heldBackPlays() {
+        return heldBackPlays;
+    }
+
+    /**
+     * Whether this replica evicted the id lately (within a quarter of the eviction time): a peer's
+     * change of it without a play is then one the peer made before it evicted the row too.
+     */
+    boolean recentlyEvicted(String id) {
+        return recentlyEvicted.containsKey(id);
+    }
+
+    /** Event time of the newest play learned from (ms; 0 before any with a time). */
+    public long clock() {
+        return clock;
     }
 
     public int rowOf(String itemId) {
@@ -391,13 +442,21 @@ public final class DeepMatchModel implements AutoCloseable {
                                 + samplingSalt * 0xC2B2AE3D27D4EB4FL);
         int before = items.size();
         for (Example ex : batch) {
+            clock = Math.max(clock, ex.targetTimeMillis());
+        }
+        for (Example ex : batch) {
             for (int i = Math.max(0, ex.historyLength() - cfg.windowLength());
                     i < ex.historyLength();
                     i++) {
-                admit(ex.historyItem(i));
+                // Only a play (a target) counts toward admission and eviction: a history item was
+                // one before, and peers learn of plays by their counts, not of the rows they read.
+                if (admission == null) {
+                    admit(ex.historyItem(i));
+                }
             }
-            int row = admit(ex.targetItem());
+            int row = admitPlayed(ex.targetItem());
             if (row >= 0) {
+                items.played(row, clock);
                 items.sampler.increment(row, 1);
                 if (exchange != null) {
                     exchange.counted(row, 1);
@@ -411,7 +470,8 @@ public final class DeepMatchModel implements AutoCloseable {
             stepBatch.addAll(replayed);
         }
         Objective.Loss loss = null;
-        for (int step = 0; step < cfg.stepsPerBatch(); step++) {
+        // An empty catalogue (every id still awaiting admission) has nothing to learn or sample.
+        for (int step = 0; step < cfg.stepsPerBatch() && items.size() > 0; step++) {
             int[] negatives = new int[cfg.negatives()];
             for (int k = 0; k < negatives.length; k++) {
                 negatives[k] = items.sampler.sample(rnd);
@@ -435,11 +495,56 @@ public final class DeepMatchModel implements AutoCloseable {
     }
 
     private int admit(String id) {
-        int row = items.admit(id);
+        int row = items.admit(id, clock);
         if (row < 0) {
             rejectedItems++;
         }
         return row;
+    }
+
+    /**
+     * The row of a played item, admitting it at its {@link ModelRuntime#itemAdmissionPlays}-th
+     * play.
+     */
+    private int admitPlayed(String id) {
+        int row = items.rowOf(id);
+        if (row >= 0) {
+            return row;
+        }
+        if (admission != null && admission.add(id) < runtime.itemAdmissionPlays()) {
+            heldBackPlays++;
+            return -1;
+        }
+        return admit(id);
+    }
+
+    /**
+     * Evicts the rows unplayed for {@link ModelRuntime#itemEvictionAfter} of the model's clock (by
+     * this replica's plays and its peers' deltas), at most once per sixteenth of that time; returns
+     * their ids. Row indexes held across this call are no longer valid. Replicas decide alone: a
+     * row nobody played for that long sends no deltas, so all of them evict it within their clocks'
+     * difference of each other.
+     */
+    public List<String> evictUnplayed() {
+        long after = runtime.itemEvictionAfterMillis();
+        if (after <= 0 || clock <= 0 || clock < nextSweep) {
+            return List.of();
+        }
+        nextSweep = clock + Math.max(1, after / 16);
+        long forgetBefore = clock - after / 4;
+        recentlyEvicted.values().removeIf(at -> at < forgetBefore);
+        int[] rows = items.unplayedBefore(clock - after, clock);
+        List<String> evicted = new java.util.ArrayList<>(rows.length);
+        for (int row : rows) { // highest first: a moved row is never one still to evict
+            evicted.add(items.id(row));
+            recentlyEvicted.put(items.id(row), clock);
+            int moved = items.evict(row);
+            if (exchange != null) {
+                exchange.rowEvicted(row, moved);
+            }
+        }
+        evictedItems += rows.length;
+        return evicted;
     }
 
     /**

@@ -20,13 +20,29 @@ public final class Example {
     private final int[] historyIntents;
     private final String targetItem;
     private final double targetRate;
+    private final long targetTimeMillis;
 
+    /** An example whose play time is unknown (0): it does not move the model's clock. */
     public Example(
             String[] historyItems,
             double[] historyRates,
             int[] historyIntents,
             String targetItem,
             double targetRate) {
+        this(historyItems, historyRates, historyIntents, targetItem, targetRate, 0L);
+    }
+
+    /**
+     * @param targetTimeMillis the target play's event time: the model's clock, by which rows
+     *     unplayed for {@link ModelRuntime#itemEvictionAfterMillis()} leave the catalogue
+     */
+    public Example(
+            String[] historyItems,
+            double[] historyRates,
+            int[] historyIntents,
+            String targetItem,
+            double targetRate,
+            long targetTimeMillis) {
         if (historyItems.length == 0) {
             throw new IllegalArgumentException("an example needs at least one earlier play");
         }
@@ -39,6 +55,7 @@ public final class Example {
         this.historyIntents = historyIntents;
         this.targetItem = Objects.requireNonNull(targetItem, "targetItem");
         this.targetRate = targetRate;
+        this.targetTimeMillis = targetTimeMillis;
     }
 
     /** The model's view of a training example (the window rule's output). */
@@ -56,7 +73,13 @@ public final class Example {
             intents[i] = historyIntents.get(i).ordinal();
         }
         WindowPlay target = example.getTarget();
-        return new Example(items, rates, intents, target.getItemId(), target.getPlayRate());
+        return new Example(
+                items,
+                rates,
+                intents,
+                target.getItemId(),
+                target.getPlayRate(),
+                target.getEventTimeMillis());
     }
 
     public int historyLength() {
@@ -81,6 +104,11 @@ public final class Example {
 
     public double targetRate() {
         return targetRate;
+    }
+
+    /** The target play's event time; 0 when unknown. */
+    public long targetTimeMillis() {
+        return targetTimeMillis;
     }
 
     /** The last play of the history, e.g. for transition baselines. */

@@ -33,10 +33,12 @@ final class ModelCodec {
      * precision: {@link ModelRuntime}); version 5 lets several trainers write one model (each its
      * own rows, {@link ModelShard#getWriter()}; item shards number their rows per writer); version
      * 6 adds the successor channel (its settings, and item rows of {@link ModelConfig#rowWidth()}:
-     * older snapshots restore with the channel off). Older shards still restore, with the settings
-     * they were trained with (no head before 2) and the restoring process's runtime.
+     * older snapshots restore with the channel off); version 7 the model's clock and each row's
+     * last play (older rows restore of unknown age: their eviction clock starts at the first
+     * sweep). Older shards still restore, with the settings they were trained with (no head before
+     * 2) and the restoring process's runtime.
      */
-    static final int CODEC_VERSION = 6;
+    static final int CODEC_VERSION = 7;
 
     private static final int OLDEST_READABLE = 1;
     private static final int MAGIC = 0x444d4d31; // "DMM1"
@@ -85,6 +87,7 @@ final class ModelCodec {
                     if (owned.test(row)) {
                         d.writeUTF(items.id(row));
                         d.writeLong(items.sampler.count(row));
+                        d.writeLong(items.lastPlayed(row));
                         writeDoubles(d, items.emb, row * e, e);
                         writeDoubles(d, items.m, row * me, me);
                         writeDoubles(d, items.v, row * e, e);
@@ -124,6 +127,7 @@ final class ModelCodec {
             writeConfig(d, model.config());
             d.writeLong(model.steps);
             d.writeLong(model.rejectedItems);
+            d.writeLong(model.clock);
             d.writeInt(model.items.size());
             d.writeInt(model.dense.length);
             writeDoubles(d, model.dense, 0, model.dense.length);
@@ -223,6 +227,7 @@ final class ModelCodec {
             d.readLong(); // the dense writer's steps; the version is the newest of all writers
             model.steps = versionOf.values().stream().mapToLong(Long::longValue).max().orElse(0);
             model.rejectedItems = d.readLong();
+            model.clock = codec >= 7 ? d.readLong() : 0;
             catalogue = d.readInt();
             int n = d.readInt();
             if (n != model.dense.length) {
@@ -249,7 +254,7 @@ final class ModelCodec {
                                     + s.getFirstRow());
                 }
                 expected += s.getRowCount();
-                readRows(model, s, emb, m, v);
+                readRows(model, s, codec, emb, m, v);
             }
         }
         if (codec < 5 && model.items.size() != catalogue) {
@@ -264,20 +269,21 @@ final class ModelCodec {
     }
 
     private static void readRows(
-            DeepMatchModel model, ModelShard s, double[] emb, double[] m, double[] v) {
+            DeepMatchModel model, ModelShard s, int codec, double[] emb, double[] m, double[] v) {
         int e = model.items.dim();
         try (DataInputStream d =
                 new DataInputStream(new ByteArrayInputStream(bytes(s.getPayload())))) {
             for (int i = 0; i < s.getRowCount(); i++) {
                 String id = d.readUTF();
                 long count = d.readLong();
+                long played = codec >= 7 ? d.readLong() : ItemTable.UNKNOWN;
                 readDoubles(d, emb, 0, e);
                 readDoubles(d, m, 0, m.length);
                 readDoubles(d, v, 0, e);
                 if (model.items.rowOf(id) >= 0) {
                     throw new IllegalStateException("item " + id + " is in the model shards twice");
                 }
-                model.items.append(id, emb, m, v, count);
+                model.items.append(id, emb, m, v, count, played);
             }
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);

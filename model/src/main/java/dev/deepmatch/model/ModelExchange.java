@@ -49,6 +49,26 @@ public final class ModelExchange {
                 row, r -> java.util.Arrays.copyOfRange(model.items.emb, r * e, (r + 1) * e));
     }
 
+    /**
+     * Called by the model when it evicted {@code row} and moved row {@code moved} into its place
+     * (-1: nothing moved): the evicted row's pending change is dropped (its peers evict it too),
+     * the moved row's follows it.
+     */
+    void rowEvicted(int row, int moved) {
+        rowBase.remove(row);
+        counts.remove(row);
+        if (moved >= 0) {
+            double[] base = rowBase.remove(moved);
+            if (base != null) {
+                rowBase.put(row, base);
+            }
+            Long count = counts.remove(moved);
+            if (count != null) {
+                counts.put(row, count);
+            }
+        }
+    }
+
     void counted(int row, long by) {
         counts.merge(row, by, Long::sum);
     }
@@ -184,7 +204,11 @@ public final class ModelExchange {
         model.steps += delta.getSteps();
         int applied = 0;
         for (RowDelta r : delta.getRows()) {
-            int row = model.items.admit(r.getItemId().toString());
+            String id = r.getItemId().toString();
+            if (r.getCount() == 0 && model.items.rowOf(id) < 0 && model.recentlyEvicted(id)) {
+                continue; // a row the peer read or sampled before it evicted it too
+            }
+            int row = model.items.admit(id, model.clock);
             if (row < 0) {
                 rejectedRows++;
                 continue;
@@ -200,6 +224,8 @@ public final class ModelExchange {
             }
             if (r.getCount() > 0) {
                 model.items.sampler.increment(row, r.getCount());
+                // A peer learned from a play of it (a row it only read or sampled has no count).
+                model.items.played(row, model.clock);
             }
             model.items.markTouched(row);
             applied++;

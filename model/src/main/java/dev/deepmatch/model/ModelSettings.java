@@ -3,6 +3,7 @@ package dev.deepmatch.model;
 import dev.deepmatch.model.catalogue.CatalogueProducts;
 import dev.deepmatch.model.math.Precision;
 import dev.deepmatch.settings.Setting;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -237,6 +238,27 @@ public final class ModelSettings {
                                     + " native library), nd4j (native OpenBLAS), or auto: java"
                                     + " below 100,000 items, nd4j from there");
 
+    public static final Setting<Integer> ITEM_ADMISSION_PLAYS =
+            Setting.ofInt("item-admission-plays", 1)
+                    .range(1, 100)
+                    .describedAs(
+                            "plays an unseen item id needs before it gets a row (1: its first);"
+                                    + " counted in a fixed-size sketch, so one-off ids cost no"
+                                    + " memory");
+
+    public static final Setting<Duration> ITEM_EVICTION_AFTER =
+            Setting.ofDuration("item-eviction-after", Duration.ofDays(90))
+                    .range(Duration.ZERO, Duration.ofDays(3650))
+                    .describedAs(
+                            "a row unplayed this long (event time) leaves the catalogue, and its"
+                                    + " vector is deleted from the vectors topic (0: never)");
+
     /** How a process runs a model; not part of it. */
-    public static final List<Setting<?>> RUNTIME = List.of(THREADS, PRECISION, CATALOGUE_PRODUCTS);
+    public static final List<Setting<?>> RUNTIME =
+            List.of(
+                    THREADS,
+                    PRECISION,
+                    CATALOGUE_PRODUCTS,
+                    ITEM_ADMISSION_PLAYS,
+                    ITEM_EVICTION_AFTER);
 }

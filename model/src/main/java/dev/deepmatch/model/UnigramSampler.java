@@ -44,14 +44,25 @@ final class UnigramSampler {
     }
 
     void increment(int row, long by) {
+        set(row, counts[row] + by);
+    }
+
+    /** Sets a row's count (0 takes its weight out of sampling). */
+    void set(int row, long count) {
         double before = counts[row] == 0 ? 0 : Math.pow(counts[row], power);
-        counts[row] += by;
-        countTotal += by;
-        double delta = Math.pow(counts[row], power) - before;
+        countTotal += count - counts[row];
+        counts[row] = count;
+        double delta = (count == 0 ? 0 : Math.pow(count, power)) - before;
         total += delta;
         for (int i = row + 1; i < tree.length; i += i & -i) {
             tree[i] += delta;
         }
+    }
+
+    /** Drops the last row (its weight first, so a later row at its index starts from zero). */
+    void removeLast() {
+        set(size - 1, 0);
+        size--;
     }
 
     double probability(int row) {

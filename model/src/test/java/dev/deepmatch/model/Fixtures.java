@@ -48,7 +48,7 @@ final class Fixtures {
 
     /**
      * Histories of lengths 1, 3, 5, 7 (longer than the window) and 2, with positive, negative and
-     * neutral targets.
+     * neutral targets, played at {@code seed} seconds (plus the example's index in ms).
      */
     static List<Example> batch(int items, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -65,7 +65,14 @@ final class Fixtures {
                 rates[i] = rnd.nextDouble();
                 intents[i] = rnd.nextInt(3);
             }
-            batch.add(new Example(ids, rates, intents, "i" + rnd.nextInt(items), targetRates[e]));
+            batch.add(
+                    new Example(
+                            ids,
+                            rates,
+                            intents,
+                            "i" + rnd.nextInt(items),
+                            targetRates[e],
+                            seed * 1000 + e));
         }
         return batch;
     }

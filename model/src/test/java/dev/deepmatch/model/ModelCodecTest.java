@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,7 +29,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ModelCodecTest {
-    private static final String GOLDEN = "/golden/model-codec-v6.avro";
+    private static final String GOLDEN = "/golden/model-codec-v7.avro";
+    private static final String GOLDEN_V6 = "/golden/model-codec-v6.avro";
     private static final String GOLDEN_V5 = "/golden/model-codec-v5.avro";
     private static final String GOLDEN_V4 = "/golden/model-codec-v4.avro";
     private static final String GOLDEN_V3 = "/golden/model-codec-v3.avro";
@@ -157,6 +159,39 @@ class ModelCodecTest {
                 DeepMatchModel.restore(decode(encode(restored.snapshot(4096))), Fixtures.RUNTIME);
         assertThat(again.dense).containsExactly(restored.dense);
         assertThat(again.items.emb).containsExactly(restored.items.emb);
+    }
+
+    /**
+     * A snapshot from before the catalogue's clock (version 6) restores with rows of unknown age:
+     * the first sweep starts their clock instead of evicting them all, and they leave once unplayed
+     * for the eviction time after it.
+     */
+    @Test
+    void snapshotBeforeTheCatalogueClockRestoresRowsOfUnknownAge() throws IOException {
+        ModelRuntime evicting = Fixtures.RUNTIME.withItemEvictionAfter(Duration.ofSeconds(60));
+        DeepMatchModel restored = DeepMatchModel.restore(decode(readResource(GOLDEN_V6)), evicting);
+        assertThat(restored.clock()).isZero();
+        int size = restored.catalogueSize();
+        assertThat(size).isGreaterThan(6);
+        for (int r = 0; r < size; r++) {
+            assertThat(restored.items.lastPlayed(r)).isEqualTo(ItemTable.UNKNOWN);
+        }
+        // Played long after any time a snapshot could have recorded: nothing is evicted yet.
+        restored.train(Fixtures.batch(12, 1_000_000));
+        assertThat(restored.evictUnplayed()).isEmpty();
+        assertThat(restored.catalogueSize()).isEqualTo(size);
+        // A minute later by the plays' clock, every row those plays were not of is gone.
+        List<Example> later = Fixtures.batch(12, 1_000_061);
+        restored.train(later);
+        List<String> evicted = restored.evictUnplayed();
+        assertThat(evicted).isNotEmpty().doesNotContainAnyElementsOf(targetsOf(later));
+        assertThat(restored.catalogueSize()).isEqualTo(size - evicted.size());
+    }
+
+    private static java.util.Set<String> targetsOf(List<Example> batch) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        batch.forEach(ex -> ids.add(ex.targetItem()));
+        return ids;
     }
 
     /**

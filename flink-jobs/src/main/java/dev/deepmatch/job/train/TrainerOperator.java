@@ -3,6 +3,7 @@ package dev.deepmatch.job.train;
 import static dev.deepmatch.job.LearnerMetrics.*;
 
 import dev.deepmatch.job.CounterTotals;
+import dev.deepmatch.job.sink.ItemVectorSerializer;
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
 import dev.deepmatch.model.ItemSharding;
@@ -193,6 +194,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private transient Counter examplesIn;
     private transient Counter trainingSteps;
     private transient Counter vectorsEmitted;
+    private transient Counter itemsEvicted;
     private transient Counter fullRefreshes;
     private transient Histogram stepMillis;
 
@@ -248,6 +250,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
     private transient volatile int catalogueSize;
     private transient volatile int pendingExamples;
     private transient volatile long rejectedItems;
+    private transient volatile long playsHeldBack;
 
     public TrainerOperator(TrainerSettings config) {
         this.config = config;
@@ -397,6 +400,8 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         metrics.meter(EXAMPLES_PER_SECOND, new MeterView(examplesIn));
         trainingSteps = totals.counter(metrics, TRAINING_STEPS);
         vectorsEmitted = totals.counter(metrics, VECTORS_EMITTED);
+        itemsEvicted = totals.counter(metrics, ITEMS_EVICTED);
+        metrics.gauge(PLAYS_HELD_BACK, (Gauge<Long>) () -> playsHeldBack);
         userVectorsEmitted = totals.counter(metrics, USER_VECTORS_EMITTED);
         gateHolds = totals.counter(metrics, GATE_HOLDS);
         metrics.gauge(PUBLICATION_HELD, (Gauge<Integer>) () -> gate != null && gate.held() ? 1 : 0);
@@ -691,6 +696,30 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         return bytes;
     }
 
+    /**
+     * Deletes evicted items from the vectors topic: their owner emits a tombstone for each (every
+     * replica evicts them). Rows moved in the table, so the owner of every row is looked up again.
+     */
+    private void deleteEvicted(List<String> ids) {
+        ownerOfRow = new int[0];
+        rowsWithOwner = 0;
+        ownerRows = 0;
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        for (String id : ids) {
+            if (sharding.ownerOfItem(id, parallelism) == subtask) {
+                unreportedPlays.remove(id);
+                output.collect(
+                        new StreamRecord<>(ItemVectorSerializer.removal(id, model.version(), now)));
+                itemsEvicted.inc();
+            }
+        }
+        LOG.info(
+                "evicted {} items unplayed for {} (catalogue now {})",
+                ids.size(),
+                model.runtime().itemEvictionAfter(),
+                model.catalogueSize());
+    }
+
     /** Whether this trainer owns the row's shard (publishes and checkpoints it). */
     private boolean owns(int row) {
         int size = model.catalogueSize();
@@ -751,6 +780,9 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
         }
         rank(examples);
         learner.learn(examples);
+        if (!learner.lastEvicted().isEmpty()) {
+            deleteEvicted(learner.lastEvicted());
+        }
         TrainStats stats = learner.lastTrainStats();
 
         trainingSteps.inc();
@@ -1030,6 +1062,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
             modelVersion = model.version();
             catalogueSize = model.catalogueSize();
             rejectedItems = model.rejectedItems() + exchange.rejectedRows();
+            playsHeldBack = model.heldBackPlays();
             examplesCounted = model.examplesCounted();
             if (catalogueSize > 0) {
                 owns(catalogueSize - 1);

@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.deepmatch.job.JobConfig;
 import dev.deepmatch.job.Plays;
+import dev.deepmatch.job.sink.ItemVectorSerializer;
 import dev.deepmatch.model.DeepMatchModel;
 import dev.deepmatch.model.Example;
+import dev.deepmatch.model.ItemSharding;
 import dev.deepmatch.schema.ItemVector;
 import dev.deepmatch.schema.ModelDelta;
 import dev.deepmatch.schema.TrainingExample;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
@@ -72,10 +76,14 @@ class TrainerOperatorTest {
      * Trainer {@code index} of {@code trainers}, started afresh or from a (repartitioned) state.
      */
     private TwoInputStreamOperatorTestHarness<TrainingExample, ModelDelta, ItemVector> trainer(
-            OperatorSubtaskState restoreFrom, int trainers, int index) throws Exception {
+            OperatorSubtaskState restoreFrom, int trainers, int index, String... extraArgs)
+            throws Exception {
+        String[] args = new String[TINY.length + extraArgs.length];
+        System.arraycopy(TINY, 0, args, 0, TINY.length);
+        System.arraycopy(extraArgs, 0, args, TINY.length, extraArgs.length);
         var h =
                 new TwoInputStreamOperatorTestHarness<>(
-                        new TrainerOperator(JobConfig.fromArgs(TINY).trainerSettings()),
+                        new TrainerOperator(JobConfig.fromArgs(args).trainerSettings()),
                         MAX_PARALLELISM,
                         trainers,
                         index);
@@ -391,6 +399,87 @@ class TrainerOperatorTest {
             }
             assertThat(shards).isEqualTo(128);
         }
+    }
+
+    /**
+     * Items unplayed for the eviction time leave both trainers' catalogues, and each leaves the
+     * vectors topic once, as a tombstone from its owner.
+     */
+    @Test
+    void evictedItemsLeaveAsTombstonesFromTheirOwnerOnly() throws Exception {
+        var ts =
+                List.of(
+                        trainer(null, 2, 0, "--item-eviction-after", "1 min"),
+                        trainer(null, 2, 1, "--item-eviction-after", "1 min"));
+        Set<String> old = new HashSet<>();
+        for (int i = 0; i < 8; i++) {
+            String target = "old" + i;
+            old.add(target);
+            old.add("old" + (i + 8));
+            ts.get(i % 2)
+                    .processElement1(
+                            Plays.example(
+                                    "u" + i,
+                                    new String[] {"old" + (i + 8)},
+                                    new double[] {1.0},
+                                    new int[] {0},
+                                    target,
+                                    0.9,
+                                    1_000L * i),
+                            1_000L * i);
+        }
+        exchange(ts);
+        for (var t : ts) {
+            assertThat(model(t).catalogueSize()).isEqualTo(16);
+            drain(t);
+        }
+        // Only new tracks are played now. Trainer 0's plays are 70 s on (more than a minute after
+        // the old plays) and it evicts; trainer 1's clock lags 20 s behind, it does not evict yet
+        // and samples old rows as negatives.
+        for (int i = 0; i < 8; i++) {
+            long at = i % 2 == 0 ? 70_000L + i : 50_000L + i;
+            ts.get(i % 2).processElement1(newPlay(i, at), at);
+        }
+        assertThat(model(ts.get(0)).catalogueSize()).isEqualTo(8);
+        assertThat(model(ts.get(1)).catalogueSize()).isEqualTo(16 + 8);
+        // Trainer 1's changes of old rows (no plays) do not bring them back on trainer 0.
+        exchange(ts);
+        assertThat(model(ts.get(0)).catalogueSize()).isEqualTo(8);
+        // Trainer 1's clock moves on: it evicts the same rows.
+        for (int i = 1; i < 8; i += 2) {
+            ts.get(1).processElement1(newPlay(i, 75_000L + i), 75_000L + i);
+        }
+        exchange(ts);
+        ItemSharding sharding = new ItemSharding(128);
+        List<String> deleted = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            assertThat(model(ts.get(k)).catalogueSize()).isEqualTo(8);
+            for (String id : old) {
+                assertThat(model(ts.get(k)).rowOf(id)).isEqualTo(-1);
+            }
+            for (ItemVector v : drain(ts.get(k))) {
+                if (ItemVectorSerializer.isRemoval(v)) {
+                    assertThat(sharding.ownerOfItem(v.getItemId(), 2)).isEqualTo(k);
+                    deleted.add(v.getItemId());
+                }
+            }
+        }
+        assertThat(deleted).containsExactlyInAnyOrderElementsOf(old);
+        // On the topic a removal is a tombstone.
+        ItemVector removal = ItemVectorSerializer.removal("old0", 7, 300_000);
+        assertThat(new ItemVectorSerializer("vectors").serialize(removal, null, null).value())
+                .isNull();
+    }
+
+    private static TrainingExample newPlay(int i, long at) {
+        return Plays.example(
+                "u" + i,
+                new String[] {"new" + ((i + 1) % 8)},
+                new double[] {1.0},
+                new int[] {0},
+                "new" + i,
+                0.9,
+                at);
     }
 
     private static List<List<String>> ids(DeepMatchModel m, int[][] rows) {

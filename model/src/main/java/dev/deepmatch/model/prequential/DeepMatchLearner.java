@@ -12,6 +12,7 @@ public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable
     private final String name;
     private final DeepMatchModel model;
     private TrainStats last;
+    private List<String> lastEvicted = List.of();
 
     public DeepMatchLearner(DeepMatchModel model) {
         this("model", model);
@@ -56,9 +57,19 @@ public final class DeepMatchLearner implements PrequentialLearner, AutoCloseable
         return -1;
     }
 
+    /** Learns from the batch, then evicts the rows its clock says went unplayed too long. */
     @Override
     public void learn(List<Example> batch) {
         last = model.learn(batch);
+        lastEvicted = model.evictUnplayed();
+    }
+
+    /**
+     * Ids the last {@link #learn} evicted from the catalogue (row indexes taken before it are no
+     * longer valid when this is not empty).
+     */
+    public List<String> lastEvicted() {
+        return lastEvicted;
     }
 
     /** What the last {@link #learn} call did; null before the first. */
