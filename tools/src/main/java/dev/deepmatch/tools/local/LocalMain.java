@@ -146,15 +146,17 @@ public final class LocalMain {
             release(hook, cleanedUp);
             return INTERRUPTED;
         } catch (Exception | Error e) {
-            release(hook, cleanedUp);
+            // Print before the release: once the hook returns the JVM may halt at any instant.
             if (stopRequested.get()) {
                 // The interrupt broke a step of the start (a channel closed by it, say): a stop.
                 System.err.println(
                         "local: stopped during start-up; everything started is stopped ("
                                 + e
                                 + ")");
+                release(hook, cleanedUp);
                 return INTERRUPTED;
             }
+            release(hook, cleanedUp);
             throw e;
         }
         boolean interrupted = false;
@@ -217,6 +219,10 @@ public final class LocalMain {
         return RecallService.start(s, kafka);
     }
 
+    /**
+     * Lets a running shutdown hook return (the JVM then halts once the other hooks are done: print
+     * nothing after this on a Ctrl-C) or removes the hook.
+     */
     private static void release(Thread hook, CountDownLatch cleanedUp) {
         cleanedUp.countDown();
         try {
