@@ -108,13 +108,15 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
             case DUPLICATE -> duplicatesDropped.inc();
             case ACCEPTED -> {
                 UserWindow updated = r.window();
-                long expiresAt = ctx.timerService().currentProcessingTime() + stateTtl.toMillis();
+                long now = ctx.timerService().currentProcessingTime();
+                long expiresAt = now + stateTtl.toMillis();
                 if (current == null || current.getExpiresAtMillis() == 0) {
                     // a new window, or one of release 0.1 (no timer yet)
                     ctx.timerService().registerProcessingTimeTimer(expiresAt);
                 }
                 if (current == null) {
                     windows++;
+                    updated.setCreatedAtMillis(now);
                 }
                 updated.setExpiresAtMillis(expiresAt);
                 window.update(updated);
@@ -135,6 +137,13 @@ public class UserWindowFunction extends KeyedProcessFunction<String, PlaybackEve
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<TrainingExample> out)
             throws Exception {
         UserWindow current = window.value();
+        if (current != null && timestamp < current.getCreatedAtMillis()) {
+            // The timer of an earlier window of this listener, which the state TTL (the
+            // backstop) dropped before the timer fired, e.g. after a stop longer than twice
+            // state-ttl: that window is gone, and the one made since has its own timer.
+            windows--;
+            return;
+        }
         if (current != null && current.getExpiresAtMillis() > timestamp) {
             ctx.timerService().registerProcessingTimeTimer(current.getExpiresAtMillis());
             return;

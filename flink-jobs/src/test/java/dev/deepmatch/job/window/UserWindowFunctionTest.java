@@ -158,6 +158,40 @@ class UserWindowFunctionTest {
         assertThat(windows()).isEqualTo(1);
     }
 
+    /**
+     * After a stop longer than twice the TTL, the state TTL has dropped a window whose timer is
+     * overdue; a play that arrives before that timer fires makes a new window. The listener is
+     * counted once: the old timer takes the old window's count with it, the new one keeps its own.
+     */
+    @Test
+    void aWindowDroppedByTheStateTtlBeforeItsTimerFiredIsCountedOnce() throws Exception {
+        harness.close();
+        harness = newHarness();
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.open();
+        at(0);
+        send(play("e1", "u", "a", 1_000));
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1_000);
+        harness.close();
+
+        long restart = 3 * TTL.toMillis();
+        harness = newHarness();
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.setProcessingTime(restart); // u's timer (at TTL) is overdue but has not fired
+        harness.setStateTtlProcessingTime(restart);
+        harness.initializeState(snapshot);
+        harness.open();
+        assertThat(windows()).isEqualTo(1);
+        send(play("e2", "u", "b", 2_000));
+        assertThat(drain()).as("the old window is gone: no example").isEmpty();
+        at(restart + 1); // the overdue timer fires
+        assertThat(windows()).as("u counted once").isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).as("the new window's timer").isEqualTo(1);
+        at(restart + TTL.toMillis());
+        assertThat(windows()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
     /** Processing time of the timers and of the state TTL, as they are in a job. */
     private void at(long millis) throws Exception {
         harness.setStateTtlProcessingTime(millis);

@@ -69,7 +69,7 @@ public final class WindowRule implements Serializable {
         UserWindow window =
                 current != null
                         ? current
-                        : new UserWindow(new ArrayList<>(), new ArrayList<>(), 0L);
+                        : new UserWindow(new ArrayList<>(), new ArrayList<>(), 0L, 0L);
         List<String> recentIds = window.getRecentEventIds();
         if (recentIds.contains(play.getEventId())) {
             return new Result(Outcome.DUPLICATE, current, null);

@@ -141,7 +141,7 @@ class WindowRuleTest {
 
     @Test
     void aStoredWindowIsChangedInPlace() {
-        window = new UserWindow(new ArrayList<>(), new ArrayList<>(), 0L);
+        window = new UserWindow(new ArrayList<>(), new ArrayList<>(), 0L, 0L);
         UserWindow stored = window;
         send("e1", "a", 1_000);
         assertThat(window).isSameAs(stored);
