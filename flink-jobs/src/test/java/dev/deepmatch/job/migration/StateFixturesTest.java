@@ -36,7 +36,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       pending-examples}, window state without expiry timers, model codec version 3;
  *   <li>{@code release-0.2} (2026-12-02): the same listeners, model and open batch as written by
  *       that release ({@link WriteStateFixtures}): Avro {@code pending-batch}, windows with {@code
- *       expiresAtMillis}, model codec version 4, counter totals.
+ *       expiresAtMillis}, model codec version 4, counter totals;
+ *   <li>{@code release-0.3} (2026-12-08): the same, written by the operators of that day: windows
+ *       with {@code createdAtMillis}, model codec version 7 (successor channel, the catalogue's
+ *       clock), several-trainer layout (exchange marks).
  * </ul>
  *
  * When a release changes state, add its folder (run {@link WriteStateFixtures}) and its name to
@@ -45,7 +48,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StateFixturesTest {
 
     static Stream<String> releases() {
-        return Stream.of("release-0.1", "release-0.2");
+        return Stream.of("release-0.1", "release-0.2", "release-0.3");
     }
 
     static String fixture(String release, String name) throws Exception {

@@ -29,7 +29,7 @@ import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
  * cd flink-jobs &amp;&amp; mvn -B -q test-compile dependency:build-classpath \
  *     -Dmdep.outputFile=/tmp/cp -Dmdep.includeScope=test
  * java --add-modules jdk.incubator.vector -cp target/test-classes:target/classes:$(cat /tmp/cp) \
- *     dev.deepmatch.job.migration.WriteStateFixtures src/test/resources/savepoints/release-0.2
+ *     dev.deepmatch.job.migration.WriteStateFixtures src/test/resources/savepoints/release-0.3
  * </pre>
  */
 public final class WriteStateFixtures {
