@@ -3,7 +3,6 @@ package dev.deepmatch.model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -25,8 +24,8 @@ final class ItemTable {
     private final int capacity;
     private final double initScale;
     private final long seed;
-    private final Map<String, Integer> rowOf = new HashMap<>();
-    private final List<String> ids = new ArrayList<>();
+    private Map<String, Integer> rowOf = new HashMap<>();
+    private ArrayList<String> ids = new ArrayList<>();
     final UnigramSampler sampler;
     double[] emb = new double[0];
     double[] m = new double[0];
@@ -137,6 +136,26 @@ final class ItemTable {
         sampler.addRow(count);
         markTouched(r);
         return r;
+    }
+
+    /**
+     * Makes room for {@code rows} rows at once (a restore knows how many come): no growing copies
+     * of the table and no rehashing while they are appended.
+     */
+    void reserve(int rows) {
+        int target = Math.min(capacity, rows);
+        if (ids.isEmpty() && target > 0) {
+            rowOf = new HashMap<>((int) (target / 0.75f) + 1);
+            ids = new ArrayList<>(target);
+        }
+        if (target * dim > emb.length) {
+            emb = Arrays.copyOf(emb, target * dim);
+            m = Arrays.copyOf(m, target * momentDim);
+            v = Arrays.copyOf(v, target * dim);
+            lastPlayed = Arrays.copyOf(lastPlayed, target);
+            touched = Arrays.copyOf(touched, target);
+            unscored = Arrays.copyOf(unscored, target);
+        }
     }
 
     /** Records a play of the row at model clock {@code now}. */

@@ -78,35 +78,33 @@ final class ModelCodec {
         int me = items.momentDim();
         int row = 0;
         int written = 0;
+        int doubles = 2 * e + me;
         while (row < items.size() || itemShards.isEmpty()) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream d = new DataOutputStream(bytes);
+            // First the shard's rows and exact size (rows until it reaches maxShardBytes), then
+            // one array of that size filled in place: no stream, no growing, no copy.
             int first = written;
-            try {
-                while (row < items.size() && (written == first || d.size() < maxShardBytes)) {
-                    if (owned.test(row)) {
-                        d.writeUTF(items.id(row));
-                        d.writeLong(items.sampler.count(row));
-                        d.writeLong(items.lastPlayed(row));
-                        writeDoubles(d, items.emb, row * e, e);
-                        writeDoubles(d, items.m, row * me, me);
-                        writeDoubles(d, items.v, row * e, e);
-                        written++;
-                    }
-                    row++;
+            int from = row;
+            long size = 0;
+            while (row < items.size() && (written == first || size < maxShardBytes)) {
+                if (owned.test(row)) {
+                    size += 2 + utfLength(items.id(row)) + 16 + 8L * doubles;
+                    written++;
                 }
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
+                row++;
+            }
+            ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(size));
+            for (int r = from; r < row; r++) {
+                if (owned.test(r)) {
+                    putUtf(bytes, items.id(r));
+                    bytes.putLong(items.sampler.count(r));
+                    bytes.putLong(items.lastPlayed(r));
+                    putDoubles(bytes, items.emb, r * e, e);
+                    putDoubles(bytes, items.m, r * me, me);
+                    putDoubles(bytes, items.v, r * e, e);
+                }
             }
             itemShards.add(
-                    shard(
-                            model,
-                            ShardKind.ITEMS,
-                            0,
-                            0,
-                            first,
-                            written - first,
-                            bytes.toByteArray()));
+                    shard(model, ShardKind.ITEMS, 0, 0, first, written - first, bytes.array()));
         }
         for (int p = 0; p < itemShards.size(); p++) {
             itemShards.get(p).setPart(p);
@@ -240,6 +238,8 @@ final class ModelCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // Every writer's dense blob counts the whole catalogue (rows of all writers).
+        model.items.reserve(catalogue);
         int e = model.items.dim();
         double[] emb = new double[e], m = new double[model.items.momentDim()], v = new double[e];
         for (List<ModelShard> rows : rowsByWriter.values()) {
@@ -271,22 +271,28 @@ final class ModelCodec {
     private static void readRows(
             DeepMatchModel model, ModelShard s, int codec, double[] emb, double[] m, double[] v) {
         int e = model.items.dim();
-        try (DataInputStream d =
-                new DataInputStream(new ByteArrayInputStream(bytes(s.getPayload())))) {
+        ByteBuffer d = s.getPayload().duplicate().order(java.nio.ByteOrder.BIG_ENDIAN);
+        try {
             for (int i = 0; i < s.getRowCount(); i++) {
-                String id = d.readUTF();
-                long count = d.readLong();
-                long played = codec >= 7 ? d.readLong() : ItemTable.UNKNOWN;
-                readDoubles(d, emb, 0, e);
-                readDoubles(d, m, 0, m.length);
-                readDoubles(d, v, 0, e);
+                String id = getUtf(d);
+                long count = d.getLong();
+                long played = codec >= 7 ? d.getLong() : ItemTable.UNKNOWN;
+                getDoubles(d, emb, 0, e);
+                getDoubles(d, m, 0, m.length);
+                getDoubles(d, v, 0, e);
                 if (model.items.rowOf(id) >= 0) {
                     throw new IllegalStateException("item " + id + " is in the model shards twice");
                 }
                 model.items.append(id, emb, m, v, count, played);
             }
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+        } catch (java.nio.BufferUnderflowException ex) {
+            throw new IllegalStateException(
+                    "item shard at row "
+                            + s.getFirstRow()
+                            + " ends before its "
+                            + s.getRowCount()
+                            + " rows",
+                    ex);
         }
     }
 
@@ -387,18 +393,104 @@ final class ModelCodec {
         return b.build();
     }
 
+    /**
+     * Doubles as {@link DataOutputStream#writeDouble} writes them (big-endian IEEE 754, the same
+     * bytes for every value but non-canonical NaNs, which parameters never hold), a row at a time:
+     * one copy into a scratch buffer and one write instead of a call per value (the encoding is the
+     * synchronous part of trainer 0's snapshot, so its speed is training time).
+     */
     private static void writeDoubles(DataOutputStream d, double[] a, int off, int n)
             throws IOException {
-        for (int i = 0; i < n; i++) {
-            d.writeDouble(a[off + i]);
-        }
+        ByteBuffer buf = scratch(n);
+        buf.asDoubleBuffer().put(a, off, n);
+        d.write(buf.array(), 0, 8 * n);
     }
 
     private static void readDoubles(DataInputStream d, double[] a, int off, int n)
             throws IOException {
-        for (int i = 0; i < n; i++) {
-            a[off + i] = d.readDouble();
+        ByteBuffer buf = scratch(n);
+        d.readFully(buf.array(), 0, 8 * n);
+        buf.asDoubleBuffer().get(a, off, n);
+    }
+
+    private static final ThreadLocal<ByteBuffer> SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(8 * 1024));
+
+    /** A big-endian buffer of at least n doubles, positioned at 0. */
+    private static ByteBuffer scratch(int n) {
+        ByteBuffer buf = SCRATCH.get();
+        if (buf.capacity() < 8 * n) {
+            buf = ByteBuffer.allocate(Integer.highestOneBit(8 * n) << 1);
+            SCRATCH.set(buf);
         }
+        buf.clear();
+        return buf;
+    }
+
+    /** Big-endian doubles, as {@link DataOutputStream#writeDouble} writes them, in bulk. */
+    private static void putDoubles(ByteBuffer b, double[] a, int off, int n) {
+        b.asDoubleBuffer().put(a, off, n);
+        b.position(b.position() + 8 * n);
+    }
+
+    private static void getDoubles(ByteBuffer b, double[] a, int off, int n) {
+        b.asDoubleBuffer().get(a, off, n);
+        b.position(b.position() + 8 * n);
+    }
+
+    /**
+     * Bytes of {@code s} in {@link DataOutputStream#writeUTF}'s modified UTF-8, length excluded.
+     */
+    static int utfLength(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c >= 0x0001 && c <= 0x007F ? 1 : c > 0x07FF ? 3 : 2;
+        }
+        if (n > 65535) {
+            throw new IllegalStateException(
+                    "item id of " + n + " bytes: longer than the codec's 65,535");
+        }
+        return n;
+    }
+
+    /**
+     * {@link DataOutputStream#writeUTF}'s bytes: the length as an unsigned short, then the chars.
+     */
+    static void putUtf(ByteBuffer b, String s) {
+        b.putShort((short) utfLength(s));
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x0001 && c <= 0x007F) {
+                b.put((byte) c);
+            } else if (c > 0x07FF) {
+                b.put((byte) (0xE0 | ((c >> 12) & 0x0F)));
+                b.put((byte) (0x80 | ((c >> 6) & 0x3F)));
+                b.put((byte) (0x80 | (c & 0x3F)));
+            } else {
+                b.put((byte) (0xC0 | ((c >> 6) & 0x1F)));
+                b.put((byte) (0x80 | (c & 0x3F)));
+            }
+        }
+    }
+
+    /** Reads what {@link #putUtf} (or {@link DataOutputStream#writeUTF}) wrote. */
+    static String getUtf(ByteBuffer b) {
+        int n = Short.toUnsignedInt(b.getShort());
+        int end = b.position() + n;
+        StringBuilder out = new StringBuilder(n);
+        while (b.position() < end) {
+            int c = b.get() & 0xFF;
+            if (c < 0x80) {
+                out.append((char) c);
+            } else if ((c & 0xE0) == 0xC0) {
+                out.append((char) (((c & 0x1F) << 6) | (b.get() & 0x3F)));
+            } else {
+                int c2 = b.get() & 0x3F;
+                out.append((char) (((c & 0x0F) << 12) | (c2 << 6) | (b.get() & 0x3F)));
+            }
+        }
+        return out.toString();
     }
 
     private static byte[] slice(byte[] a, int from, int to) {

@@ -118,6 +118,29 @@ class CatalogueGrowthTest {
         }
     }
 
+    /** At capacity new ids are refused until an eviction makes room; then they get rows. */
+    @Test
+    void evictionMakesRoomInAFullCatalogue() {
+        DeepMatchModel model =
+                new DeepMatchModel(
+                        Fixtures.tiny().set(ModelSettings.CATALOGUE_CAPACITY, 40).build(),
+                        Fixtures.RUNTIME.withItemEvictionAfter(AFTER));
+        model.train(plays(0, 40, 10_000));
+        assertThat(model.catalogueSize()).isEqualTo(40);
+        model.train(plays(40, 45, 20_000));
+        assertThat(model.rowOf("i42")).as("refused at capacity").isEqualTo(-1);
+        assertThat(model.rejectedItems()).isPositive();
+        assertThat(model.evictUnplayed()).isEmpty();
+
+        model.train(plays(0, 10, 150_000));
+        assertThat(model.evictUnplayed()).hasSize(30);
+        model.train(plays(40, 45, 150_001));
+        for (int i = 40; i < 45; i++) {
+            assertThat(model.rowOf("i" + i)).as("i" + i).isNotNegative();
+        }
+        assertThat(model.catalogueSize()).isEqualTo(15);
+    }
+
     @Test
     void anEvictedItemPlayedAgainStartsFromItsInitialRow() {
         DeepMatchModel model = modelWithStaleRows(Fixtures.RUNTIME.withItemEvictionAfter(AFTER));

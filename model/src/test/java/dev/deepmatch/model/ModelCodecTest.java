@@ -194,6 +194,31 @@ class ModelCodecTest {
         return ids;
     }
 
+    /** Ids are written as DataOutputStream.writeUTF writes them, whatever their characters. */
+    @Test
+    void idsAreModifiedUtf8AsDataOutputWritesThem() throws IOException {
+        for (String id :
+                new String[] {
+                    "",
+                    "track-1",
+                    "t\u0000x",
+                    "caf\u00e9",
+                    "\u00ff\u07ff\u0800",
+                    "\u266b\uffff",
+                    "\ud83c\udfb5 emoji",
+                    "x".repeat(300)
+                }) {
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            new java.io.DataOutputStream(expected).writeUTF(id);
+            ByteBuffer b = ByteBuffer.allocate(2 + ModelCodec.utfLength(id));
+            ModelCodec.putUtf(b, id);
+            assertThat(b.array()).as(id).containsExactly(expected.toByteArray());
+            b.flip();
+            assertThat(ModelCodec.getUtf(b)).isEqualTo(id);
+            assertThat(b.hasRemaining()).isFalse();
+        }
+    }
+
     /**
      * How a model ran is not part of it: a model trained with two threads and float products
      * restores to run as the restoring process says.
