@@ -264,7 +264,7 @@ public class TrainerOperator extends AbstractStreamOperator<ItemVector>
                 context.getOperatorStateStore()
                         .getUnionListState(
                                 new ListStateDescriptor<>(
-                                        "model-shards", new AvroTypeInfo<>(ModelShard.class)));
+                                        "model-shards", new ModelShardSerializer()));
         pendingState =
                 context.getOperatorStateStore()
                         .getListState(
