@@ -36,7 +36,6 @@ public final class DeepMatchModel implements AutoCloseable {
     long clock;
 
     private long nextSweep;
-    private long evictedItems;
 
     /**
      * Ids evicted within the last quarter of the eviction time, with the clock at their eviction: a
@@ -197,11 +196,6 @@ public final class DeepMatchModel implements AutoCloseable {
     /** Plays of items left out because the catalogue was full. */
     public long rejectedItems() {
         return rejectedItems;
-    }
-
-    /** Rows evicted since this model was created or restored (unplayed too long). */
-    public long evictedItems() {
-        return evictedItems;
     }
 
     /**
@@ -445,12 +439,13 @@ public final class DeepMatchModel implements AutoCloseable {
             clock = Math.max(clock, ex.targetTimeMillis());
         }
         for (Example ex : batch) {
-            for (int i = Math.max(0, ex.historyLength() - cfg.windowLength());
-                    i < ex.historyLength();
-                    i++) {
-                // Only a play (a target) counts toward admission and eviction: a history item was
-                // one before, and peers learn of plays by their counts, not of the rows they read.
-                if (admission == null) {
+            // Only a play (a target) counts toward admission and eviction: a history item was one
+            // before, and peers learn of plays by their counts, not of the rows they read. So
+            // history items get rows here only while every id is admitted at its first play.
+            if (admission == null) {
+                for (int i = Math.max(0, ex.historyLength() - cfg.windowLength());
+                        i < ex.historyLength();
+                        i++) {
                     admit(ex.historyItem(i));
                 }
             }
@@ -543,7 +538,6 @@ public final class DeepMatchModel implements AutoCloseable {
                 exchange.rowEvicted(row, moved);
             }
         }
-        evictedItems += rows.length;
         return evicted;
     }
 

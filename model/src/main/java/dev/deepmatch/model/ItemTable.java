@@ -149,12 +149,7 @@ final class ItemTable {
             ids = new ArrayList<>(target);
         }
         if (target * dim > emb.length) {
-            emb = Arrays.copyOf(emb, target * dim);
-            m = Arrays.copyOf(m, target * momentDim);
-            v = Arrays.copyOf(v, target * dim);
-            lastPlayed = Arrays.copyOf(lastPlayed, target);
-            touched = Arrays.copyOf(touched, target);
-            unscored = Arrays.copyOf(unscored, target);
+            growTo(target);
         }
     }
 
@@ -279,7 +274,11 @@ final class ItemTable {
         if (rows * dim <= emb.length) {
             return;
         }
-        int cap = Math.min(capacity, Math.max(rows, Math.max(1024, (emb.length / dim) * 2)));
+        growTo(Math.min(capacity, Math.max(rows, Math.max(1024, (emb.length / dim) * 2))));
+    }
+
+    /** Every per-row array sized for {@code cap} rows. */
+    private void growTo(int cap) {
         emb = Arrays.copyOf(emb, cap * dim);
         m = Arrays.copyOf(m, cap * momentDim);
         v = Arrays.copyOf(v, cap * dim);

@@ -393,41 +393,26 @@ final class ModelCodec {
         return b.build();
     }
 
-    /**
-     * Doubles as {@link DataOutputStream#writeDouble} writes them (big-endian IEEE 754, the same
-     * bytes for every value but non-canonical NaNs, which parameters never hold), a row at a time:
-     * one copy into a scratch buffer and one write instead of a call per value (the encoding is the
-     * synchronous part of trainer 0's snapshot, so its speed is training time).
-     */
+    /** The dense blob's doubles, in the bytes of {@link DataOutputStream#writeDouble}, in bulk. */
     private static void writeDoubles(DataOutputStream d, double[] a, int off, int n)
             throws IOException {
-        ByteBuffer buf = scratch(n);
-        buf.asDoubleBuffer().put(a, off, n);
-        d.write(buf.array(), 0, 8 * n);
+        ByteBuffer buf = ByteBuffer.allocate(8 * n);
+        putDoubles(buf, a, off, n);
+        d.write(buf.array());
     }
 
     private static void readDoubles(DataInputStream d, double[] a, int off, int n)
             throws IOException {
-        ByteBuffer buf = scratch(n);
-        d.readFully(buf.array(), 0, 8 * n);
-        buf.asDoubleBuffer().get(a, off, n);
+        byte[] bytes = new byte[8 * n];
+        d.readFully(bytes);
+        getDoubles(ByteBuffer.wrap(bytes), a, off, n);
     }
 
-    private static final ThreadLocal<ByteBuffer> SCRATCH =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocate(8 * 1024));
-
-    /** A big-endian buffer of at least n doubles, positioned at 0. */
-    private static ByteBuffer scratch(int n) {
-        ByteBuffer buf = SCRATCH.get();
-        if (buf.capacity() < 8 * n) {
-            buf = ByteBuffer.allocate(Integer.highestOneBit(8 * n) << 1);
-            SCRATCH.set(buf);
-        }
-        buf.clear();
-        return buf;
-    }
-
-    /** Big-endian doubles, as {@link DataOutputStream#writeDouble} writes them, in bulk. */
+    /**
+     * Big-endian doubles, as {@link DataOutputStream#writeDouble} writes them (the same bytes for
+     * every value but non-canonical NaNs, which parameters never hold), in bulk: the encoding is
+     * the synchronous part of trainer 0's snapshot, so its speed is training time.
+     */
     private static void putDoubles(ByteBuffer b, double[] a, int off, int n) {
         b.asDoubleBuffer().put(a, off, n);
         b.position(b.position() + 8 * n);
